@@ -1,0 +1,99 @@
+/**
+ * The composition root: configuration in, a running gateway out. Everything is built here once and
+ * passed down; nothing below reads process.env or builds its own collaborators.
+ */
+import type { FastifyInstance } from 'fastify';
+import type { Logger } from 'pino';
+import type { Configuration } from './config/index.js';
+import { ChatService } from './gateway/chat-service.js';
+import { ModelCatalog } from './gateway/model-catalog.js';
+import { ProviderAdministration } from './gateway/provider-administration.js';
+import { ProviderRegistry } from './gateway/provider-registry.js';
+import { UsageRecorder } from './gateway/usage-recorder.js';
+import { buildServer } from './http/server.js';
+import { createLogger } from './observability/logger.js';
+import { Metrics } from './observability/metrics.js';
+import { ApiKeyService } from './security/api-keys.js';
+import { SecretBox } from './security/secret-box.js';
+import {
+  ApiKeyRepository,
+  CredentialStateRepository,
+  openDatabase,
+  ProviderRepository,
+  UsageRepository,
+  type OpenedDatabase,
+} from './storage/index.js';
+
+export const version = '0.1.0';
+
+export interface Application {
+  configuration: Readonly<Configuration>;
+  server: FastifyInstance;
+  database: OpenedDatabase;
+  keys: ApiKeyService;
+  registry: ProviderRegistry;
+  catalog: ModelCatalog;
+  usageRecorder: UsageRecorder;
+  logger: Logger;
+  close(): Promise<void>;
+}
+
+export async function createApplication(
+  configuration: Readonly<Configuration>,
+  options: { logger?: Logger } = {},
+): Promise<Application> {
+  const logger = options.logger ?? createLogger(configuration.log_level);
+  const database = await openDatabase({ url: configuration.database_url, dataDir: configuration.data_dir });
+  const secretBox = SecretBox.open({ masterKey: configuration.master_key, dataDir: configuration.data_dir });
+  const keys = new ApiKeyService(new ApiKeyRepository(database.db));
+  if (configuration.bootstrap_api_key && (await keys.ensureBootstrapKey(configuration.bootstrap_api_key))) {
+    logger.info('created the bootstrap admin API key');
+  }
+  const providers = new ProviderRepository(database.db);
+  const registry = new ProviderRegistry({
+    configuration,
+    providers,
+    credentialStates: new CredentialStateRepository(database.db),
+    secretBox,
+    logger,
+  });
+  await registry.load();
+  const catalog = new ModelCatalog(registry, configuration);
+  const metrics = new Metrics();
+  const usage = new UsageRepository(database.db);
+  const usageRecorder = new UsageRecorder(usage, logger, configuration.gateway.usage_flush_ms);
+  const chat = new ChatService({ catalog, usage: usageRecorder, metrics, logger, gateway: configuration.gateway });
+  const server = buildServer({
+    logger,
+    bodyLimitBytes: Math.round(configuration.server.body_limit_mb * 1024 * 1024),
+    db: database.db,
+    dialect: database.dialect,
+    version,
+    startedAt: Date.now(),
+    keys,
+    chat,
+    catalog,
+    registry,
+    administration: new ProviderAdministration(providers, registry, secretBox),
+    usage,
+    usageRecorder,
+    metrics,
+  });
+  return {
+    configuration,
+    server,
+    database,
+    keys,
+    registry,
+    catalog,
+    usageRecorder,
+    logger,
+    async close() {
+      await server.close();
+      await usageRecorder.flush();
+      await keys.flushTouches();
+      await registry.close();
+      await database.close();
+    },
+  };
+}

@@ -1,0 +1,11 @@
+export { ConfigurationError, loadConfiguration, parseConfiguration, resolveConfigPath } from './load.js';
+export {
+  configSchema,
+  providerSchema,
+  defaultBaseUrls,
+  type Configuration,
+  type CredentialConfiguration,
+  type GatewayConfiguration,
+  type ProviderConfiguration,
+  type ProviderTypeName,
+} from './schema.js';

@@ -1,0 +1,286 @@
+/**
+ * One chat call from any client protocol to any provider:
+ * decode and validate → resolve the model's route targets → run attempts with failover → answer.
+ * When the provider speaks the client's protocol the upstream bytes are relayed untouched (usage is
+ * observed on the way); otherwise canonical results and events are encoded into the client's protocol.
+ * A stream is committed to a provider only once its first chunk has arrived, so everything before the
+ * first byte can still fail over; nothing is held back after that.
+ */
+import { performance } from 'node:perf_hooks';
+import type { Logger } from 'pino';
+import type { GatewayConfiguration } from '../config/index.js';
+import { connectionError, ProviderError, toAtelierError } from '../errors/index.js';
+import type { Metrics } from '../observability/metrics.js';
+import type { ClientProtocol, DecodeContext, StreamEncoder, UsageObserver } from '../protocols/client-protocol.js';
+import { readText, toTransportError } from '../providers/http/upstream-client.js';
+import type { ChatRequest, ChatStreamEvent, Usage } from '../providers/spec.js';
+import type { Principal } from '../security/api-keys.js';
+import { runWithFailover, type AttemptContext } from './failover.js';
+import type { Outcome } from './credential-pool.js';
+import type { ModelCatalog } from './model-catalog.js';
+import type { UsageRecorder } from './usage-recorder.js';
+
+export interface ChatCall {
+  protocol: ClientProtocol;
+  body: unknown;
+  context: DecodeContext;
+  principal: Principal;
+  /** Aborted when the client goes away. */
+  signal: AbortSignal;
+}
+
+export interface RouteInfo {
+  provider: string;
+  model: string;
+  attempts: number;
+}
+
+export type ChatResponse =
+  | { kind: 'json'; body: unknown; route: RouteInfo }
+  | { kind: 'stream'; contentType: string; chunks: AsyncIterable<string | Buffer>; route: RouteInfo };
+
+type Prepared =
+  | { kind: 'json'; body: unknown; usage: Usage | undefined }
+  | {
+      kind: 'stream';
+      contentType: string;
+      first: string | Buffer;
+      rest: AsyncIterator<string | Buffer>;
+      usage: () => Usage | undefined;
+      encoder: StreamEncoder;
+    };
+
+export interface ChatServiceDependencies {
+  catalog: ModelCatalog;
+  usage: UsageRecorder;
+  metrics: Metrics;
+  logger: Logger;
+  gateway: Readonly<GatewayConfiguration>;
+}
+
+export class ChatService {
+  constructor(private readonly dependencies: ChatServiceDependencies) {}
+
+  async handle(call: ChatCall): Promise<ChatResponse> {
+    const started = performance.now();
+    const request = call.protocol.decodeRequest(call.body, call.context);
+    const requestedModel = request.model;
+    const record = (status: number, details: Partial<UsageDetails> = {}) =>
+      this.record(call, request, started, status, details);
+    let result;
+    try {
+      const targets = this.dependencies.catalog.resolve(requestedModel);
+      result = await runWithFailover(requestedModel, targets, (attempt) => this.attempt(call, request, attempt), {
+        maxAttempts: this.dependencies.gateway.max_attempts,
+        queueTimeoutMs: this.dependencies.gateway.queue_timeout_ms,
+        signal: call.signal,
+        onFailure: (target, credentialId, error) => {
+          this.dependencies.metrics.upstreamAttempts.inc({ provider: target.provider.id, outcome: 'failure' });
+          this.dependencies.logger.warn(
+            { provider: target.provider.id, credential: credentialId, err: toAtelierError(error).message },
+            'upstream attempt failed',
+          );
+        },
+      });
+    } catch (error) {
+      const failure = toAtelierError(error);
+      record(failure.status, { errorKind: failure.kind });
+      throw error;
+    }
+    const { value: prepared, target, lease, attempts } = result;
+    this.dependencies.metrics.upstreamAttempts.inc({ provider: target.provider.id, outcome: 'success' });
+    const route: RouteInfo = { provider: target.provider.id, model: target.upstreamModel, attempts };
+    const details: Partial<UsageDetails> = {
+      providerId: target.provider.id,
+      upstreamModel: target.upstreamModel,
+      credentialId: lease.credential.id,
+      attempts,
+    };
+    if (prepared.kind === 'json') {
+      lease.release('success');
+      record(200, { ...details, usage: prepared.usage });
+      return { kind: 'json', body: prepared.body, route };
+    }
+    const signal = call.signal;
+    const stream = prepared;
+    async function* relayed(): AsyncGenerator<string | Buffer> {
+      let outcome: Outcome = 'success';
+      let status = 200;
+      let errorKind: string | undefined;
+      let completed = false;
+      try {
+        yield stream.first;
+        for (;;) {
+          const next = await stream.rest.next();
+          if (next.done) break;
+          yield next.value;
+        }
+        const tail = stream.encoder.end();
+        if (tail) yield tail;
+        completed = true;
+      } catch (error) {
+        if (signal.aborted) {
+          outcome = 'neutral';
+          status = 499;
+          errorKind = 'client_closed';
+          return;
+        }
+        const failure = toAtelierError(error);
+        outcome = error instanceof ProviderError ? error : 'neutral';
+        status = failure.status;
+        errorKind = failure.kind;
+        yield stream.encoder.error(failure);
+      } finally {
+        if (!completed && status === 200) {
+          // The client went away (the generator was closed early): stop the upstream too.
+          outcome = 'neutral';
+          status = 499;
+          errorKind = 'client_closed';
+          void stream.rest.return?.();
+        }
+        lease.release(outcome);
+        record(status, { ...details, usage: stream.usage(), errorKind, stream: true });
+      }
+    }
+    return { kind: 'stream', contentType: prepared.contentType, chunks: relayed(), route };
+  }
+
+  private async attempt(call: ChatCall, request: ChatRequest, attempt: AttemptContext): Promise<Prepared> {
+    const { target, credential, signal } = attempt;
+    const chat = target.provider.adapter.chat!;
+    const options = { credential, signal };
+    const encodeContext = {
+      model: request.model,
+      includeUsage: call.protocol.name === 'openai' && includeUsageRequested(call.body),
+    };
+    if (chat.relay && chat.protocol === call.protocol.name) {
+      const body = call.body as Record<string, unknown>;
+      const response = await chat.relay(
+        {
+          body: call.protocol.name === 'gemini' ? body : { ...body, model: target.upstreamModel },
+          stream: request.stream,
+          model: target.upstreamModel,
+        },
+        options,
+      );
+      if (!request.stream) {
+        const text = await readText(response.body, 256 * 1024 * 1024).catch((error: unknown) => {
+          throw connectionError(target.provider.id, error);
+        });
+        let parsed: unknown;
+        try {
+          parsed = JSON.parse(text);
+        } catch (error) {
+          throw connectionError(target.provider.id, new Error('upstream sent a body that is not JSON', { cause: error }));
+        }
+        return { kind: 'json', body: parsed, usage: call.protocol.usageFromBody(parsed) };
+      }
+      const observer = call.protocol.createUsageObserver(true);
+      const iterator = observed(response.body, observer, target.provider.id, signal)[Symbol.asyncIterator]();
+      const first = await firstChunk(iterator, target.provider.id);
+      return {
+        kind: 'stream',
+        contentType: response.contentType || 'text/event-stream',
+        first,
+        rest: iterator,
+        usage: () => observer.result(),
+        encoder: call.protocol.createStreamEncoder(encodeContext),
+      };
+    }
+    const upstreamRequest: ChatRequest = { ...request, model: target.upstreamModel };
+    if (!request.stream) {
+      const result = await chat.generate(upstreamRequest, options);
+      return { kind: 'json', body: call.protocol.encodeResult(result, encodeContext), usage: result.usage };
+    }
+    const events = await chat.stream(upstreamRequest, options);
+    const encoder = call.protocol.createStreamEncoder(encodeContext);
+    let usage: Usage | undefined;
+    const track = (event: ChatStreamEvent) => {
+      if (event.type === 'usage' || event.type === 'finish') usage = event.usage;
+    };
+    const iterator = encoded(events, encoder, track)[Symbol.asyncIterator]();
+    const first = await firstChunk(iterator, target.provider.id);
+    return { kind: 'stream', contentType: encoder.contentType, first, rest: iterator, usage: () => usage, encoder };
+  }
+
+  private record(call: ChatCall, request: ChatRequest, started: number, status: number, details: Partial<UsageDetails>) {
+    const latency = performance.now() - started;
+    const usage = details.usage;
+    this.dependencies.metrics.requests.inc({ protocol: call.protocol.name, model: request.model, status: String(status) });
+    this.dependencies.metrics.requestDuration.observe(
+      { protocol: call.protocol.name, stream: String(request.stream) },
+      latency / 1000,
+    );
+    if (usage && details.providerId) {
+      this.dependencies.metrics.tokens.inc({ provider: details.providerId, direction: 'input' }, usage.inputTokens);
+      this.dependencies.metrics.tokens.inc({ provider: details.providerId, direction: 'output' }, usage.outputTokens);
+    }
+    this.dependencies.usage.record({
+      created_at: Date.now(),
+      api_key_id: call.principal.keyId,
+      protocol: call.protocol.name,
+      requested_model: request.model,
+      provider_id: details.providerId ?? null,
+      upstream_model: details.upstreamModel ?? null,
+      credential_id: details.credentialId ?? null,
+      status,
+      error_kind: details.errorKind ?? null,
+      stream: request.stream ? 1 : 0,
+      attempts: details.attempts ?? 0,
+      latency_ms: Math.round(latency),
+      input_tokens: usage?.inputTokens ?? 0,
+      output_tokens: usage?.outputTokens ?? 0,
+    });
+  }
+}
+
+interface UsageDetails {
+  providerId: string;
+  upstreamModel: string;
+  credentialId: string;
+  attempts: number;
+  usage: Usage | undefined;
+  errorKind: string | undefined;
+  stream: boolean;
+}
+
+function includeUsageRequested(body: unknown): boolean {
+  const options = (body as { stream_options?: { include_usage?: unknown } }).stream_options;
+  return options?.include_usage === true;
+}
+
+async function firstChunk(iterator: AsyncIterator<string | Buffer>, provider: string): Promise<string | Buffer> {
+  for (;;) {
+    const next = await iterator.next();
+    if (next.done) throw connectionError(provider, new Error('upstream closed the stream before sending anything'));
+    if (next.value.length > 0) return next.value;
+  }
+}
+
+async function* observed(
+  body: AsyncIterable<Buffer>,
+  observer: UsageObserver,
+  provider: string,
+  signal: AbortSignal,
+): AsyncGenerator<Buffer> {
+  try {
+    for await (const chunk of body) {
+      observer.push(chunk);
+      yield chunk;
+    }
+  } catch (error) {
+    throw toTransportError(provider, error, signal);
+  }
+}
+
+async function* encoded(
+  events: AsyncIterable<ChatStreamEvent>,
+  encoder: StreamEncoder,
+  track: (event: ChatStreamEvent) => void,
+): AsyncGenerator<string> {
+  for await (const event of events) {
+    track(event);
+    const text = encoder.encode(event);
+    if (text) yield text;
+  }
+}

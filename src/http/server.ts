@@ -1,0 +1,75 @@
+/** Fastify assembly: parsers, request ids, authentication, the error handler and every route group. */
+import { randomUUID } from 'node:crypto';
+import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import type { Logger } from 'pino';
+import type { ChatService } from '../gateway/chat-service.js';
+import type { ModelCatalog } from '../gateway/model-catalog.js';
+import type { ProviderAdministration } from '../gateway/provider-administration.js';
+import type { ProviderRegistry } from '../gateway/provider-registry.js';
+import type { UsageRecorder } from '../gateway/usage-recorder.js';
+import type { Metrics } from '../observability/metrics.js';
+import type { ApiKeyService } from '../security/api-keys.js';
+import type { Database, UsageRepository } from '../storage/index.js';
+import { createAuthenticationHook } from './authentication.js';
+import { renderError, renderNotFound } from './error-handler.js';
+import { registerKeyAdministration } from './routes/admin/keys.js';
+import { registerProviderAdministration } from './routes/admin/providers.js';
+import { registerUsage } from './routes/admin/usage.js';
+import { registerMessages } from './routes/anthropic/messages.js';
+import { registerGenerateContent } from './routes/gemini/generate-content.js';
+import { registerHealth } from './routes/health/health.js';
+import { registerChatCompletions } from './routes/openai/chat-completions.js';
+import { registerModels } from './routes/openai/models.js';
+
+export interface ServerDependencies {
+  logger: Logger;
+  bodyLimitBytes: number;
+  db: Database;
+  dialect: string;
+  version: string;
+  startedAt: number;
+  keys: ApiKeyService;
+  chat: ChatService;
+  catalog: ModelCatalog;
+  registry: ProviderRegistry;
+  administration: ProviderAdministration;
+  usage: UsageRepository;
+  usageRecorder: UsageRecorder;
+  metrics: Metrics;
+}
+
+export function buildServer(dependencies: ServerDependencies): FastifyInstance {
+  const app = Fastify({
+    loggerInstance: dependencies.logger as FastifyBaseLogger,
+    disableRequestLogging: true,
+    bodyLimit: dependencies.bodyLimitBytes,
+    genReqId: (request) => {
+      const given = request.headers['x-request-id'];
+      return typeof given === 'string' && /^[\w.-]{1,128}$/.test(given) ? given : `req_${randomUUID().replace(/-/g, '')}`;
+    },
+    routerOptions: { ignoreTrailingSlash: true },
+    return503OnClosing: true,
+  });
+
+  // curl -d sends form or text content types; every API body here is JSON, so read them as JSON.
+  app.addContentTypeParser(
+    ['application/x-www-form-urlencoded', 'text/plain'],
+    { parseAs: 'string' },
+    app.getDefaultJsonParser('error', 'error'),
+  );
+
+  app.decorateRequest('principal', undefined as never);
+  app.addHook('onRequest', createAuthenticationHook(dependencies.keys));
+  app.setErrorHandler((error, request, reply) => renderError(error, request, reply));
+  app.setNotFoundHandler((request, reply) => renderNotFound(request, reply));
+
+  registerHealth(app, dependencies);
+  registerModels(app, dependencies.catalog);
+  registerChatCompletions(app, dependencies.chat);
+  registerMessages(app, dependencies.chat);
+  registerGenerateContent(app, dependencies.chat, dependencies.catalog);
+  registerKeyAdministration(app, dependencies.keys);
+  registerProviderAdministration(app, dependencies.registry, dependencies.administration);
+  registerUsage(app, dependencies.usage, dependencies.usageRecorder);
+  return app;
+}

@@ -1,0 +1,3 @@
+export { createOpenAIProvider } from './openai-provider.js';
+export { parseOpenAIError } from './openai-errors.js';
+export { chatRequestToWire, requestFieldTable } from './openai-chat-request.js';

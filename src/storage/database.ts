@@ -1,0 +1,49 @@
+/**
+ * One query layer over SQLite (embedded, better-sqlite3) and PostgreSQL (scaled out, pg). Migrations run
+ * when the database is opened.
+ */
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import SQLite from 'better-sqlite3';
+import { Kysely, Migrator, PostgresDialect, SqliteDialect } from 'kysely';
+import pg from 'pg';
+import { StaticMigrationProvider, type DialectName } from './migrations.js';
+import type { DatabaseSchema } from './schema.js';
+
+export type Database = Kysely<DatabaseSchema>;
+
+export interface OpenedDatabase {
+  db: Database;
+  dialect: DialectName;
+  close(): Promise<void>;
+}
+
+// PostgreSQL returns int8 as strings; our bigints are millisecond timestamps and counters well below 2^53.
+pg.types.setTypeParser(20, (value) => Number(value));
+
+export async function openDatabase(options: { url?: string; dataDir: string }): Promise<OpenedDatabase> {
+  const isPostgres = options.url !== undefined && /^postgres(ql)?:\/\//.test(options.url);
+  let db: Database;
+  if (isPostgres) {
+    db = new Kysely<DatabaseSchema>({
+      dialect: new PostgresDialect({ pool: new pg.Pool({ connectionString: options.url, max: 10 }) }),
+    });
+  } else {
+    const file = options.url?.startsWith('sqlite:') ? options.url.slice('sqlite:'.length) : `${options.dataDir}/atelier.db`;
+    if (file !== ':memory:') mkdirSync(dirname(file), { recursive: true });
+    const sqlite = new SQLite(file);
+    sqlite.pragma('journal_mode = WAL');
+    sqlite.pragma('synchronous = NORMAL');
+    sqlite.pragma('foreign_keys = ON');
+    sqlite.pragma('busy_timeout = 5000');
+    db = new Kysely<DatabaseSchema>({ dialect: new SqliteDialect({ database: sqlite }) });
+  }
+  const dialect: DialectName = isPostgres ? 'postgres' : 'sqlite';
+  const migrator = new Migrator({ db, provider: new StaticMigrationProvider(dialect) });
+  const { error } = await migrator.migrateToLatest();
+  if (error) {
+    await db.destroy();
+    throw new Error(`database migration failed: ${(error as Error).message}`, { cause: error });
+  }
+  return { db, dialect, close: () => db.destroy() };
+}
