@@ -10,7 +10,7 @@
  * It is strict about unknown top-level fields, as the real API is, so adapter mistakes surface here.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { randomUUID } from 'node:crypto';
+import { createHash } from 'node:crypto';
 import { countWords, fakeTurn, streamPieces, type FakeTurnOutput } from './fake-behaviour.js';
 import { cutAfter, startFakeServer, type FakeContext, type FakeUpstream } from './fake-server.js';
 
@@ -262,8 +262,9 @@ function usage(turn: FakeTurnOutput, outputTokens: number) {
 }
 
 /** The chunks of an answer; a non-streaming answer is their merge. */
-function answerChunks(parsed: ParsedRequest, model: string): Json[] {
-  const responseId = randomUUID().replaceAll('-', '').slice(0, 22);
+function answerChunks(parsed: ParsedRequest, model: string, body: unknown): Json[] {
+  // Derived from the request so that the same call gives the same bytes (relay tests compare them).
+  const responseId = createHash('sha256').update(JSON.stringify(body)).digest('base64url').slice(0, 22);
   const { turn } = parsed;
   const envelope = (parts: Json[], extra: Json, usageMetadata: Json): Json => ({
     candidates: [{ content: { parts, role: 'model' }, ...extra, index: 0 }],
@@ -324,7 +325,7 @@ function handleGenerate(context: FakeContext, model: string, method: string): vo
     if (error instanceof BadRequest) return sendError(response, 400, 'INVALID_ARGUMENT', error.message);
     throw error;
   }
-  const chunks = answerChunks(parsed, model);
+  const chunks = answerChunks(parsed, model, request.body);
   const cut = fault.kind === 'cut';
   if (method === 'generateContent') {
     const text = JSON.stringify(merge(chunks), null, 2);

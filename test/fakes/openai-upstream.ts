@@ -6,7 +6,13 @@
  */
 import type { ServerResponse } from 'node:http';
 import { cutAfter, startFakeServer, type FakeContext, type FakeUpstream } from './fake-server.js';
-import { countWords, fakeTurn, streamPieces, type FakeTurnInput, type FakeTurnOutput } from './fake-behaviour.js';
+import {
+  countWords,
+  fakeTurn,
+  streamPieces,
+  type FakeTurnInput,
+  type FakeTurnOutput,
+} from './fake-behaviour.js';
 
 export const fakeOpenAIModels = ['gpt-4o-mini', 'gpt-4o', 'o3-mini', 'deepseek-reasoner'];
 
@@ -53,7 +59,12 @@ interface WireError {
   code: string | null;
 }
 
-function sendError(response: ServerResponse, status: number, error: WireError, headers: Record<string, string> = {}) {
+function sendError(
+  response: ServerResponse,
+  status: number,
+  error: WireError,
+  headers: Record<string, string> = {},
+) {
   response.writeHead(status, { 'content-type': 'application/json', ...headers });
   response.end(JSON.stringify({ error }));
 }
@@ -142,7 +153,8 @@ function sendChatCompletion({ request, response, fault }: FakeContext, id: strin
   if (!Array.isArray(wire['messages'])) return missing(response, 'messages');
   if (wire['messages'].length === 0) {
     return sendError(response, 400, {
-      message: "Invalid 'messages': empty array. Expected an array with minimum length 1, but got an empty array instead.",
+      message:
+        "Invalid 'messages': empty array. Expected an array with minimum length 1, but got an empty array instead.",
       type: 'invalid_request_error',
       param: 'messages',
       code: 'empty_array',
@@ -152,7 +164,9 @@ function sendChatCompletion({ request, response, fault }: FakeContext, id: strin
   const model = wire['model'];
   const choiceCount = typeof wire['n'] === 'number' ? wire['n'] : 1;
   const turn = limitTurn(fakeTurn(turnInput(wire)), wire);
-  const reasoning = model.includes('reasoner') ? `Thinking about: ${turnInput(wire).lastUserText}` : undefined;
+  const reasoning = model.includes('reasoner')
+    ? `Thinking about: ${turnInput(wire).lastUserText}`
+    : undefined;
   const answer: Answer = { id, model, created: Math.floor(Date.now() / 1000), turn, reasoning, choiceCount };
   const streamOptions = wire['stream_options'] as Json | undefined;
   if (wire['stream'] === true) {
@@ -208,7 +222,8 @@ function limitTurn(turn: FakeTurnOutput, wire: Json): FakeTurnOutput & { finishR
   if (turn.kind === 'tool-call') return { ...turn, finishReason: 'tool_calls' };
   let text = turn.text;
   let finishReason = 'stop';
-  const stop = typeof wire['stop'] === 'string' ? [wire['stop']] : Array.isArray(wire['stop']) ? wire['stop'] : [];
+  const stop =
+    typeof wire['stop'] === 'string' ? [wire['stop']] : Array.isArray(wire['stop']) ? wire['stop'] : [];
   for (const sequence of stop) {
     const at = typeof sequence === 'string' && sequence !== '' ? text.indexOf(sequence) : -1;
     if (at !== -1) text = text.slice(0, at);
@@ -260,7 +275,11 @@ function completion(answer: Answer): Json {
           role: 'assistant',
           content: null,
           tool_calls: [
-            { id: callId(answer), type: 'function', function: { name: turn.name, arguments: turn.arguments } },
+            {
+              id: callId(answer),
+              type: 'function',
+              function: { name: turn.name, arguments: turn.arguments },
+            },
           ],
           refusal: null,
           annotations: [],
@@ -287,7 +306,10 @@ function completion(answer: Answer): Json {
 function deltas(answer: Answer): Array<{ delta: Json; finishReason: string | null }> {
   const { turn } = answer;
   const out: Array<{ delta: Json; finishReason: string | null }> = [
-    { delta: { role: 'assistant', content: turn.kind === 'text' ? '' : null, refusal: null }, finishReason: null },
+    {
+      delta: { role: 'assistant', content: turn.kind === 'text' ? '' : null, refusal: null },
+      finishReason: null,
+    },
   ];
   for (const piece of streamPieces(answer.reasoning ?? '')) {
     out.push({ delta: { reasoning_content: piece }, finishReason: null });

@@ -17,6 +17,7 @@ export function frame(payload: unknown): string {
 }
 
 interface PendingCall {
+  index: number;
   id: string;
   name: string;
   arguments: string;
@@ -37,11 +38,9 @@ export function createGeminiStreamEncoder(context: EncodeContext): StreamEncoder
   };
 
   const takePending = (): GeminiPart[] =>
-    pending
-      .splice(0)
-      .map((call) => ({
-        functionCall: { name: call.name, args: argumentsObject(call.arguments), id: call.id },
-      }));
+    pending.splice(0).map((call) => ({
+      functionCall: { name: call.name, args: argumentsObject(call.arguments), id: call.id },
+    }));
 
   const flush = (): string => (pending.length === 0 ? '' : chunk(takePending()));
 
@@ -61,11 +60,11 @@ export function createGeminiStreamEncoder(context: EncodeContext): StreamEncoder
         }
         case 'tool-call-start': {
           const out = flush();
-          pending.push({ id: event.id, name: event.name, arguments: '' });
+          pending.push({ index: event.index, id: event.id, name: event.name, arguments: '' });
           return out;
         }
         case 'tool-call-delta': {
-          const call = pending.at(-1);
+          const call = pending.find((candidate) => candidate.index === event.index) ?? pending.at(-1);
           if (call) call.arguments += event.argumentsDelta;
           return '';
         }

@@ -150,7 +150,12 @@ function decodeAssistantContent(message: AssistantMessage): AssistantContentPart
     parts.push({ type: 'text', text: message.refusal });
   }
   for (const call of message.tool_calls ?? []) {
-    parts.push({ type: 'tool-call', id: call.id, name: call.function.name, arguments: call.function.arguments });
+    parts.push({
+      type: 'tool-call',
+      id: call.id,
+      name: call.function.name,
+      arguments: call.function.arguments,
+    });
   }
   return parts;
 }

@@ -19,7 +19,12 @@ export function encodeOpenAIResult(
   for (const part of result.content) {
     if (part.type === 'text') text.push(part.text);
     else if (part.type === 'reasoning') reasoning.push(part.text);
-    else toolCalls.push({ id: part.id, type: 'function', function: { name: part.name, arguments: part.arguments } });
+    else
+      toolCalls.push({
+        id: part.id,
+        type: 'function',
+        function: { name: part.name, arguments: part.arguments },
+      });
   }
 
   // OpenAI answers content null (not "") when the turn is only tool calls.

@@ -9,7 +9,9 @@ import { renderOpenAIError } from './errors.js';
 import { createOpenAIStreamEncoder } from './stream-encoder.js';
 import { createOpenAIUsageObserver, usageFromOpenAIBody } from './usage-observer.js';
 
-export function createOpenAIClientProtocol(environment: EncoderEnvironment = systemEnvironment): ClientProtocol {
+export function createOpenAIClientProtocol(
+  environment: EncoderEnvironment = systemEnvironment,
+): ClientProtocol {
   return {
     name: 'openai',
     decodeRequest: decodeOpenAIRequest,

@@ -11,7 +11,10 @@ import { finishReasonToWire } from './finish-reason.js';
 import { usageToWire } from './usage.js';
 import type { WireChatCompletionChunk, WireDelta, WireFinishReason } from './wire-types.js';
 
-export function createOpenAIStreamEncoder(context: EncodeContext, environment: EncoderEnvironment): StreamEncoder {
+export function createOpenAIStreamEncoder(
+  context: EncodeContext,
+  environment: EncoderEnvironment,
+): StreamEncoder {
   return new OpenAIStreamEncoder(context, environment);
 }
 
@@ -42,13 +45,21 @@ class OpenAIStreamEncoder implements StreamEncoder {
           this.opening() +
           this.delta({
             tool_calls: [
-              { index: event.index, id: event.id, type: 'function', function: { name: event.name, arguments: '' } },
+              {
+                index: event.index,
+                id: event.id,
+                type: 'function',
+                function: { name: event.name, arguments: '' },
+              },
             ],
           })
         );
       case 'tool-call-delta':
         if (event.argumentsDelta === '') return '';
-        return this.opening() + this.delta({ tool_calls: [{ index: event.index, function: { arguments: event.argumentsDelta } }] });
+        return (
+          this.opening() +
+          this.delta({ tool_calls: [{ index: event.index, function: { arguments: event.argumentsDelta } }] })
+        );
       case 'usage':
         this.usage = event.usage;
         return '';
@@ -79,7 +90,8 @@ class OpenAIStreamEncoder implements StreamEncoder {
     if (this.finished) return '';
     this.finished = true;
     const wireReason: WireFinishReason = finishReasonToWire(reason, this.sawToolCalls);
-    let out = this.opening() + this.chunk([{ index: 0, delta: {}, logprobs: null, finish_reason: wireReason }]);
+    let out =
+      this.opening() + this.chunk([{ index: 0, delta: {}, logprobs: null, finish_reason: wireReason }]);
     const finalUsage = usage ?? this.usage;
     if (this.context.includeUsage) {
       out += this.chunk([], usageToWire(finalUsage ?? { inputTokens: 0, outputTokens: 0 }));
@@ -91,7 +103,10 @@ class OpenAIStreamEncoder implements StreamEncoder {
     return this.chunk([{ index: 0, delta, logprobs: null, finish_reason: null }]);
   }
 
-  private chunk(choices: WireChatCompletionChunk['choices'], usage?: WireChatCompletionChunk['usage']): string {
+  private chunk(
+    choices: WireChatCompletionChunk['choices'],
+    usage?: WireChatCompletionChunk['usage'],
+  ): string {
     const chunk: WireChatCompletionChunk = {
       id: this.id!,
       object: 'chat.completion.chunk',

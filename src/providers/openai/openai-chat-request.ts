@@ -64,7 +64,9 @@ export interface WireRequest {
 export function chatRequestToWire(request: ChatRequest): WireRequest {
   const warnings: string[] = [];
   const body: WireBody = { model: request.model, messages: messagesToWire(request) };
-  for (const [key, mapping] of Object.entries(requestFieldTable) as Array<[keyof ChatRequest, FieldMapping<never>]>) {
+  for (const [key, mapping] of Object.entries(requestFieldTable) as Array<
+    [keyof ChatRequest, FieldMapping<never>]
+  >) {
     const value = request[key];
     if (value === undefined) continue;
     if (!mapping.wire) {
@@ -98,7 +100,11 @@ function messageToWire(message: ChatMessage): WireBody[] {
       return [assistantToWire(message.content)];
     case 'tool':
       // OpenAI has no error flag for tool results; the text itself tells the model what went wrong.
-      return message.content.map((part) => ({ role: 'tool', tool_call_id: part.toolCallId, content: part.content }));
+      return message.content.map((part) => ({
+        role: 'tool',
+        tool_call_id: part.toolCallId,
+        content: part.content,
+      }));
   }
 }
 

@@ -53,12 +53,20 @@ function parseChunk(provider: string, data: string): Record<string, unknown> {
   try {
     value = JSON.parse(data);
   } catch (error) {
-    throw connectionError(provider, new Error(`upstream sent invalid JSON in a stream (${data.slice(0, 120)})`, { cause: error }));
+    throw connectionError(
+      provider,
+      new Error(`upstream sent invalid JSON in a stream (${data.slice(0, 120)})`, { cause: error }),
+    );
   }
   const chunk = asRecord(value);
-  if (!chunk) throw connectionError(provider, new Error(`upstream sent a non-object stream chunk (${data.slice(0, 120)})`));
+  if (!chunk)
+    throw connectionError(
+      provider,
+      new Error(`upstream sent a non-object stream chunk (${data.slice(0, 120)})`),
+    );
   // OpenAI reports failures after the 200 as an `error` object in the stream.
-  if (chunk['error'] !== undefined) throw parseOpenAIError({ provider, status: 500, text: data, retryAfterMs: undefined });
+  if (chunk['error'] !== undefined)
+    throw parseOpenAIError({ provider, status: 500, text: data, retryAfterMs: undefined });
   return chunk;
 }
 

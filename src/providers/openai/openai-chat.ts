@@ -33,7 +33,9 @@ export function createOpenAIChat(settings: ProviderSettings): ChatCapability {
       signal: options.signal,
     });
     if (response.status < 200 || response.status >= 300) {
-      throw await upstreamFailure(provider, response, (failure) => parseOpenAIError({ provider, ...failure }));
+      throw await upstreamFailure(provider, response, (failure) =>
+        parseOpenAIError({ provider, ...failure }),
+      );
     }
     return response;
   }
@@ -56,7 +58,11 @@ export function createOpenAIChat(settings: ProviderSettings): ChatCapability {
     },
 
     async relay(request: RelayRequest, options: CallOptions): Promise<RelayResponse> {
-      const response = await post(request.body, options, request.stream ? 'text/event-stream' : 'application/json');
+      const response = await post(
+        request.body,
+        options,
+        request.stream ? 'text/event-stream' : 'application/json',
+      );
       const contentType = response.headers['content-type'];
       return {
         status: response.status,

@@ -57,7 +57,8 @@ function parseBody(text: string): ParsedBody {
   if (typeof error === 'string') return { message: error };
   if (typeof error !== 'object' || error === null) return {};
   const fields = error as Record<string, unknown>;
-  const stringField = (key: string) => (typeof fields[key] === 'string' ? (fields[key] as string) : undefined);
+  const stringField = (key: string) =>
+    typeof fields[key] === 'string' ? (fields[key] as string) : undefined;
   const code = typeof fields['code'] === 'number' ? String(fields['code']) : stringField('code');
   return { message: stringField('message'), type: stringField('type'), code, param: stringField('param') };
 }

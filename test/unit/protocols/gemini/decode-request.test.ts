@@ -90,7 +90,13 @@ describe('gemini decodeRequest', () => {
       system_instruction: { parts: [{ text: 'sys' }] },
       contents: [{ role: 'user', parts: [{ inline_data: { mime_type: 'image/webp', data: 'AAAA' } }] }],
       generation_config: { max_output_tokens: 12, stop_sequences: ['x'] },
-      tools: [{ function_declarations: [{ name: 'f', parameters: { type: 'OBJECT', properties: { snake_key: { type: 'STRING' } } } }] }],
+      tools: [
+        {
+          function_declarations: [
+            { name: 'f', parameters: { type: 'OBJECT', properties: { snake_key: { type: 'STRING' } } } },
+          ],
+        },
+      ],
     });
     expect(request.system).toBe('sys');
     expect(request.messages[0]!.content[0]).toEqual({
@@ -100,7 +106,10 @@ describe('gemini decodeRequest', () => {
     expect(request.maxOutputTokens).toBe(12);
     expect(request.stopSequences).toEqual(['x']);
     // Keys inside schemas belong to the client and keep their spelling.
-    expect(request.tools![0]!.parameters).toEqual({ type: 'object', properties: { snake_key: { type: 'string' } } });
+    expect(request.tools![0]!.parameters).toEqual({
+      type: 'object',
+      properties: { snake_key: { type: 'string' } },
+    });
   });
 
   it('normalises uppercase OpenAPI schemas to JSON Schema and keeps parametersJsonSchema as is', () => {
@@ -207,12 +216,26 @@ describe('gemini decodeRequest', () => {
         { role: 'model', parts: [{ functionCall: { name: 'lookup', args: { q: 'x' } } }] },
         {
           role: 'function',
-          parts: [{ functionResponse: { name: 'lookup', response: { error: 'not found' } } }, { text: 'Try again' }],
+          parts: [
+            { functionResponse: { name: 'lookup', response: { error: 'not found' } } },
+            { text: 'Try again' },
+          ],
         },
       ],
     });
     expect(request.messages.slice(1)).toEqual([
-      { role: 'tool', content: [{ type: 'tool-result', toolCallId: 'call_0', toolName: 'lookup', content: 'not found', isError: true }] },
+      {
+        role: 'tool',
+        content: [
+          {
+            type: 'tool-result',
+            toolCallId: 'call_0',
+            toolName: 'lookup',
+            content: 'not found',
+            isError: true,
+          },
+        ],
+      },
       { role: 'user', content: [{ type: 'text', text: 'Try again' }] },
     ]);
   });
@@ -221,7 +244,10 @@ describe('gemini decodeRequest', () => {
     const request = decode({
       contents: [
         { parts: [{ text: 'hi' }] },
-        { role: 'model', parts: [{ text: 'thinking…', thought: true, thoughtSignature: 'c2ln' }, { text: 'Hello' }] },
+        {
+          role: 'model',
+          parts: [{ text: 'thinking…', thought: true, thoughtSignature: 'c2ln' }, { text: 'Hello' }],
+        },
         { parts: [{ text: 'again' }] },
       ],
     });
@@ -259,7 +285,10 @@ describe('gemini decodeRequest', () => {
         responseSchema: { type: 'OBJECT', properties: { n: { type: 'NUMBER' } } },
       },
     });
-    expect(withSchema.responseFormat).toEqual({ type: 'json', schema: { type: 'object', properties: { n: { type: 'number' } } } });
+    expect(withSchema.responseFormat).toEqual({
+      type: 'json',
+      schema: { type: 'object', properties: { n: { type: 'number' } } },
+    });
     const jsonSchema = decode({
       contents: [{ parts: [{ text: 'x' }] }],
       generationConfig: { responseMimeType: 'application/json', responseJsonSchema: { type: 'array' } },
@@ -275,16 +304,32 @@ describe('gemini decodeRequest', () => {
     [{ contents: [{ parts: [{ text: 5 }] }] }, 'contents[0].parts[0].text'],
     [{ contents: [{ role: 'assistant', parts: [{ text: 'x' }] }] }, 'contents[0].role'],
     [{ contents: [{ parts: [] }] }, 'contents[0].parts'],
-    [{ contents: [{ parts: [{ inlineData: { mimeType: 'application/pdf', data: 'AA' } }] }] }, 'contents[0].parts[0].inlineData.mimeType'],
+    [
+      { contents: [{ parts: [{ inlineData: { mimeType: 'application/pdf', data: 'AA' } }] }] },
+      'contents[0].parts[0].inlineData.mimeType',
+    ],
     [{ contents: [{ parts: [{ executableCode: { code: 'x' } }] }] }, 'contents[0].parts[0]'],
     [{ contents: [{ parts: [{ text: 'x' }] }], tools: [{ googleSearch: {} }] }, 'tools[0].googleSearch'],
     [{ contents: [{ parts: [{ text: 'x' }] }], tools: [{ codeExecution: {} }] }, 'tools[0].codeExecution'],
-    [{ contents: [{ parts: [{ text: 'x' }] }], generationConfig: { maxOutputTokens: 'many' } }, 'generationConfig.maxOutputTokens'],
     [
-      { contents: [{ parts: [{ text: 'x' }] }], tools: [{ functionDeclarations: [{ name: 'a' }] }], toolConfig: { functionCallingConfig: { mode: 'ANY', allowedFunctionNames: ['zz'] } } },
+      { contents: [{ parts: [{ text: 'x' }] }], generationConfig: { maxOutputTokens: 'many' } },
+      'generationConfig.maxOutputTokens',
+    ],
+    [
+      {
+        contents: [{ parts: [{ text: 'x' }] }],
+        tools: [{ functionDeclarations: [{ name: 'a' }] }],
+        toolConfig: { functionCallingConfig: { mode: 'ANY', allowedFunctionNames: ['zz'] } },
+      },
       'toolConfig.functionCallingConfig.allowedFunctionNames[0]',
     ],
-    [{ contents: [{ parts: [{ text: 'x' }] }], systemInstruction: { parts: [{ inlineData: { mimeType: 'image/png', data: 'A' } }] } }, 'systemInstruction.parts[0]'],
+    [
+      {
+        contents: [{ parts: [{ text: 'x' }] }],
+        systemInstruction: { parts: [{ inlineData: { mimeType: 'image/png', data: 'A' } }] },
+      },
+      'systemInstruction.parts[0]',
+    ],
   ])('rejects %j naming %s', (body, param) => {
     const error = decodeError(body);
     expect(error.status).toBe(400);
@@ -293,17 +338,39 @@ describe('gemini decodeRequest', () => {
   });
 
   it('names the unsupported tool kind in the message', () => {
-    expect(decodeError({ contents: [{ parts: [{ text: 'x' }] }], tools: [{ googleSearch: {} }] }).message).toMatch(
-      /googleSearch/,
-    );
+    expect(
+      decodeError({ contents: [{ parts: [{ text: 'x' }] }], tools: [{ googleSearch: {} }] }).message,
+    ).toMatch(/googleSearch/);
   });
 
   it('never throws anything but an AtelierError, whatever JSON arrives', () => {
-    const contexts = fc.record({ model: fc.option(fc.string(), { nil: undefined }), stream: fc.option(fc.boolean(), { nil: undefined }) });
+    const contexts = fc.record({
+      model: fc.option(fc.string(), { nil: undefined }),
+      stream: fc.option(fc.boolean(), { nil: undefined }),
+    });
     const shaped = fc.record(
       {
         contents: fc.array(
-          fc.record({ role: fc.jsonValue(), parts: fc.array(fc.dictionary(fc.constantFrom('text', 'inlineData', 'fileData', 'functionCall', 'functionResponse', 'thought', 'x'), fc.jsonValue())) }, { requiredKeys: [] }),
+          fc.record(
+            {
+              role: fc.jsonValue(),
+              parts: fc.array(
+                fc.dictionary(
+                  fc.constantFrom(
+                    'text',
+                    'inlineData',
+                    'fileData',
+                    'functionCall',
+                    'functionResponse',
+                    'thought',
+                    'x',
+                  ),
+                  fc.jsonValue(),
+                ),
+              ),
+            },
+            { requiredKeys: [] },
+          ),
         ),
         tools: fc.jsonValue(),
         toolConfig: fc.jsonValue(),
@@ -327,8 +394,8 @@ describe('gemini decodeRequest', () => {
   it('answers a deeply nested body with a 400, not a crash', () => {
     let nested: unknown = 'x';
     for (let depth = 0; depth < 20_000; depth++) nested = [nested];
-    expect(() => decode({ contents: [{ parts: [{ text: 'x', extra: nested }] }], generationConfig: nested })).toThrow(
-      AtelierError,
-    );
+    expect(() =>
+      decode({ contents: [{ parts: [{ text: 'x', extra: nested }] }], generationConfig: nested }),
+    ).toThrow(AtelierError);
   });
 });

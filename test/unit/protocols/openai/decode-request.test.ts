@@ -108,7 +108,9 @@ describe('openai decodeRequest', () => {
   it('rejects an image URL that is neither http(s) nor a base64 data URL', () => {
     const error = decodeError({
       model: 'm',
-      messages: [{ role: 'user', content: [{ type: 'image_url', image_url: { url: 'file:///etc/passwd' } }] }],
+      messages: [
+        { role: 'user', content: [{ type: 'image_url', image_url: { url: 'file:///etc/passwd' } }] },
+      ],
     });
     expect(error.param).toBe('messages[0].content[0].image_url.url');
     expect(error.message).toContain('messages[0].content[0].image_url.url');
@@ -123,7 +125,11 @@ describe('openai decodeRequest', () => {
           role: 'assistant',
           content: null,
           tool_calls: [
-            { id: 'call_1', type: 'function', function: { name: 'get_weather', arguments: '{"city":"Paris"}' } },
+            {
+              id: 'call_1',
+              type: 'function',
+              function: { name: 'get_weather', arguments: '{"city":"Paris"}' },
+            },
             { id: 'call_2', type: 'function', function: { name: 'get_time', arguments: '{"city":"Rome"}' } },
           ],
         },
@@ -187,7 +193,13 @@ describe('openai decodeRequest', () => {
         { role: 'user', content: 'a' },
         { role: 'assistant', content: 'plain', reasoning_content: 'thought' },
         { role: 'user', content: 'b' },
-        { role: 'assistant', content: [{ type: 'text', text: 'one' }, { type: 'refusal', refusal: 'no' }] },
+        {
+          role: 'assistant',
+          content: [
+            { type: 'text', text: 'one' },
+            { type: 'refusal', refusal: 'no' },
+          ],
+        },
         { role: 'user', content: 'c' },
         { role: 'assistant', content: null, refusal: 'I cannot help with that.' },
       ],
@@ -220,7 +232,11 @@ describe('openai decodeRequest', () => {
       { type: 'json', name: 'person', schema: { type: 'object' } },
     ],
   ])('decodes response_format %j', (format, expected) => {
-    const request = decode({ model: 'm', messages: [{ role: 'user', content: 'x' }], response_format: format });
+    const request = decode({
+      model: 'm',
+      messages: [{ role: 'user', content: 'x' }],
+      response_format: format,
+    });
     expect(request.responseFormat).toEqual(expected);
   });
 
@@ -243,7 +259,13 @@ describe('openai decodeRequest', () => {
     [{ model: 'm', messages: [] }, 'messages', "'messages'"],
     [{ model: 'm', messages: [{ role: 'robot', content: 'x' }] }, 'messages[0].role', 'messages[0].role'],
     [
-      { model: 'm', messages: [{ role: 'user', content: 'x' }, { role: 'user', content: [{ type: 'audio' }] }] },
+      {
+        model: 'm',
+        messages: [
+          { role: 'user', content: 'x' },
+          { role: 'user', content: [{ type: 'audio' }] },
+        ],
+      },
       'messages[1].content[0].type',
       'messages[1].content[0].type',
     ],
@@ -253,17 +275,34 @@ describe('openai decodeRequest', () => {
       'messages[0].content[0].text',
     ],
     [{ model: 'm', messages: [{ role: 'user', content: 5 }] }, 'messages[0].content', 'string or array'],
-    [{ model: 'm', messages: [{ role: 'user', content: 'x' }], temperature: 'hot' }, 'temperature', 'temperature'],
-    [{ model: 'm', messages: [{ role: 'user', content: 'x' }], temperature: 3 }, 'temperature', 'temperature'],
+    [
+      { model: 'm', messages: [{ role: 'user', content: 'x' }], temperature: 'hot' },
+      'temperature',
+      'temperature',
+    ],
+    [
+      { model: 'm', messages: [{ role: 'user', content: 'x' }], temperature: 3 },
+      'temperature',
+      'temperature',
+    ],
     [{ model: 'm', messages: [{ role: 'user', content: 'x' }], max_tokens: 1.5 }, 'max_tokens', 'max_tokens'],
-    [{ model: 'm', messages: [{ role: 'user', content: 'x' }], tool_choice: 'sometimes' }, 'tool_choice', 'tool_choice'],
+    [
+      { model: 'm', messages: [{ role: 'user', content: 'x' }], tool_choice: 'sometimes' },
+      'tool_choice',
+      'tool_choice',
+    ],
     [
       { model: 'm', messages: [{ role: 'user', content: 'x' }], tools: [{ type: 'function', function: {} }] },
       'tools[0].function.name',
       'tools[0].function.name',
     ],
     [
-      { model: 'm', messages: [{ role: 'assistant', tool_calls: [{ id: 'c', type: 'function', function: { name: 'f' } }] }] },
+      {
+        model: 'm',
+        messages: [
+          { role: 'assistant', tool_calls: [{ id: 'c', type: 'function', function: { name: 'f' } }] },
+        ],
+      },
       'messages[0].tool_calls[0].function.arguments',
       'messages[0].tool_calls[0].function.arguments',
     ],

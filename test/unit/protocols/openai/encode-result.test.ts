@@ -60,7 +60,11 @@ describe('openai encodeResult', () => {
       content: null,
       refusal: null,
       tool_calls: [
-        { id: 'call_1', type: 'function', function: { name: 'get_weather', arguments: '{"location":"Paris"}' } },
+        {
+          id: 'call_1',
+          type: 'function',
+          function: { name: 'get_weather', arguments: '{"location":"Paris"}' },
+        },
         { id: 'call_2', type: 'function', function: { name: 'get_time', arguments: '{}' } },
       ],
     });
@@ -100,7 +104,13 @@ describe('openai encodeResult', () => {
     ['other', 'stop'],
   ] as const)('maps finish reason %s to %s', (reason, wire) => {
     const encoded = protocol.encodeResult(
-      { id: 'x', model: 'x', content: [{ type: 'text', text: '' }], finishReason: reason, usage: { inputTokens: 0, outputTokens: 0 } },
+      {
+        id: 'x',
+        model: 'x',
+        content: [{ type: 'text', text: '' }],
+        finishReason: reason,
+        usage: { inputTokens: 0, outputTokens: 0 },
+      },
       { model: 'm' },
     ) as { choices: Array<{ finish_reason: string; message: { content: unknown } }> };
     expect(encoded.choices[0]!.finish_reason).toBe(wire);

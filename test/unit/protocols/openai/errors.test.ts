@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
+import type { AtelierError } from '../../../../src/errors/index.js';
 import {
-  AtelierError,
   AuthenticationError,
   InternalError,
   InvalidRequestError,

@@ -5,7 +5,10 @@ import type { ChatStreamEvent } from '../../../../src/providers/spec.js';
 import { fixedCreated, fixedEnvironment } from './fixed-environment.js';
 
 function encodeAll(events: ChatStreamEvent[], includeUsage: boolean): string {
-  const encoder = createOpenAIClientProtocol(fixedEnvironment()).createStreamEncoder({ model: 'alias', includeUsage });
+  const encoder = createOpenAIClientProtocol(fixedEnvironment()).createStreamEncoder({
+    model: 'alias',
+    includeUsage,
+  });
   return events.map((event) => encoder.encode(event)).join('') + encoder.end();
 }
 
@@ -42,7 +45,11 @@ describe('openai stream encoder', () => {
         { type: 'reasoning-delta', text: 'hmm', signature: 'ignored' },
         { type: 'text-delta', text: 'Hi' },
         { type: 'usage', usage: { inputTokens: 1, outputTokens: 1 } },
-        { type: 'finish', finishReason: 'length', usage: { inputTokens: 3, outputTokens: 2, reasoningTokens: 1 } },
+        {
+          type: 'finish',
+          finishReason: 'length',
+          usage: { inputTokens: 3, outputTokens: 2, reasoningTokens: 1 },
+        },
       ],
       true,
     );
@@ -57,7 +64,11 @@ describe('openai stream encoder', () => {
       deltaLine({ role: 'assistant', content: '' }, { usage: null }) +
         deltaLine({ reasoning_content: 'hmm' }, { usage: null }) +
         deltaLine({ content: 'Hi' }, { usage: null }) +
-        line({ ...head, choices: [{ index: 0, delta: {}, logprobs: null, finish_reason: 'length' }], usage: null }) +
+        line({
+          ...head,
+          choices: [{ index: 0, delta: {}, logprobs: null, finish_reason: 'length' }],
+          usage: null,
+        }) +
         line({ ...head, choices: [], usage }) +
         'data: [DONE]\n\n',
     );
@@ -79,10 +90,18 @@ describe('openai stream encoder', () => {
     );
     expect(text).toBe(
       deltaLine({ role: 'assistant', content: '' }) +
-        deltaLine({ tool_calls: [{ index: 0, id: 'call_a', type: 'function', function: { name: 'get_weather', arguments: '' } }] }) +
+        deltaLine({
+          tool_calls: [
+            { index: 0, id: 'call_a', type: 'function', function: { name: 'get_weather', arguments: '' } },
+          ],
+        }) +
         deltaLine({ tool_calls: [{ index: 0, function: { arguments: '{"loc' } }] }) +
         deltaLine({ tool_calls: [{ index: 0, function: { arguments: 'ation":"Paris"}' } }] }) +
-        deltaLine({ tool_calls: [{ index: 1, id: 'call_b', type: 'function', function: { name: 'get_time', arguments: '' } }] }) +
+        deltaLine({
+          tool_calls: [
+            { index: 1, id: 'call_b', type: 'function', function: { name: 'get_time', arguments: '' } },
+          ],
+        }) +
         deltaLine({ tool_calls: [{ index: 1, function: { arguments: '{}' } }] }) +
         line({ ...head, choices: [{ index: 0, delta: {}, logprobs: null, finish_reason: 'tool_calls' }] }) +
         'data: [DONE]\n\n',
@@ -97,7 +116,9 @@ describe('openai stream encoder', () => {
       .filter(Boolean)
       .map((frame) => frame.slice('data: '.length));
     expect(chunks.at(-1)).toBe('[DONE]');
-    const parsed = chunks.slice(0, -1).map((chunk) => JSON.parse(chunk) as { id: string; choices: unknown[] });
+    const parsed = chunks
+      .slice(0, -1)
+      .map((chunk) => JSON.parse(chunk) as { id: string; choices: unknown[] });
     expect(parsed.map((chunk) => chunk.id)).toEqual(Array(3).fill('chatcmpl-generated1'));
     expect(parsed.map((chunk) => chunk.choices[0])).toEqual([
       { index: 0, delta: { role: 'assistant', content: '' }, logprobs: null, finish_reason: null },

@@ -17,7 +17,8 @@ const usageChunk = {
 function feed(stream: boolean, text: string, pieceSize: number) {
   const observer = openaiClientProtocol.createUsageObserver(stream);
   const bytes = Buffer.from(text);
-  for (let index = 0; index < bytes.length; index += pieceSize) observer.push(bytes.subarray(index, index + pieceSize));
+  for (let index = 0; index < bytes.length; index += pieceSize)
+    observer.push(bytes.subarray(index, index + pieceSize));
   return observer.result();
 }
 
@@ -29,10 +30,12 @@ describe('openai usage', () => {
       cachedInputTokens: 3,
       reasoningTokens: 2,
     });
-    expect(openaiClientProtocol.usageFromBody({ usage: { prompt_tokens: 1, completion_tokens: 2 } })).toEqual({
-      inputTokens: 1,
-      outputTokens: 2,
-    });
+    expect(openaiClientProtocol.usageFromBody({ usage: { prompt_tokens: 1, completion_tokens: 2 } })).toEqual(
+      {
+        inputTokens: 1,
+        outputTokens: 2,
+      },
+    );
     expect(openaiClientProtocol.usageFromBody({ choices: [] })).toBeUndefined();
     expect(openaiClientProtocol.usageFromBody('nope')).toBeUndefined();
   });

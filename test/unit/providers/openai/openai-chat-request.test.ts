@@ -102,14 +102,21 @@ describe('canonical request → OpenAI wire body', () => {
         role: 'assistant',
         content: null,
         tool_calls: [
-          { id: 'call_1', type: 'function', function: { name: 'get_weather', arguments: '{"location":"Paris"}' } },
+          {
+            id: 'call_1',
+            type: 'function',
+            function: { name: 'get_weather', arguments: '{"location":"Paris"}' },
+          },
         ],
       },
       { role: 'tool', tool_call_id: 'call_1', content: 'sunny' },
       { role: 'assistant', content: '' },
     ]);
     expect(body['tools']).toEqual([
-      { type: 'function', function: { name: 'get_weather', description: 'Weather', parameters: { type: 'object' } } },
+      {
+        type: 'function',
+        function: { name: 'get_weather', description: 'Weather', parameters: { type: 'object' } },
+      },
     ]);
     expect(body['tool_choice']).toEqual({ type: 'function', function: { name: 'get_weather' } });
     expect(body['response_format']).toEqual({

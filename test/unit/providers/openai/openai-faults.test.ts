@@ -28,7 +28,11 @@ const calls: Record<string, Call> = {
   stream: (key) => chat.stream(chatRequest({ stream: true }), callOptions(key)),
   relay: (key) =>
     chat.relay!(
-      { body: { model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'x' }] }, stream: false, model: 'gpt-4o-mini' },
+      {
+        body: { model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'x' }] },
+        stream: false,
+        model: 'gpt-4o-mini',
+      },
       callOptions(key),
     ),
   listModels: (key) => provider.listModels!(callOptions(key)),
@@ -62,7 +66,12 @@ describe.each(Object.entries(calls))('OpenAI provider faults: %s', (_name, call)
 
   it('500 → retryable upstream failure', async () => {
     const error = await failure(call, 'fault-500');
-    expect(error).toMatchObject({ kind: 'upstream', retryable: true, credentialEffect: 'failure', upstreamStatus: 500 });
+    expect(error).toMatchObject({
+      kind: 'upstream',
+      retryable: true,
+      credentialEffect: 'failure',
+      upstreamStatus: 500,
+    });
   });
 
   it('401 → authentication, credential disabled, shown to the client as 502', async () => {

@@ -128,7 +128,9 @@ describe('OpenAI provider against the fake upstream', () => {
           { role: 'assistant', content: first.content },
           {
             role: 'tool',
-            content: [{ type: 'tool-result', toolCallId: callId, toolName: 'get_weather', content: '22C and sunny' }],
+            content: [
+              { type: 'tool-result', toolCallId: callId, toolName: 'get_weather', content: '22C and sunny' },
+            ],
           },
         ],
         tools: [weatherTool],
@@ -140,7 +142,13 @@ describe('OpenAI provider against the fake upstream', () => {
       {
         role: 'assistant',
         content: null,
-        tool_calls: [{ id: callId, type: 'function', function: { name: 'get_weather', arguments: '{"location":"Paris"}' } }],
+        tool_calls: [
+          {
+            id: callId,
+            type: 'function',
+            function: { name: 'get_weather', arguments: '{"location":"Paris"}' },
+          },
+        ],
       },
       { role: 'tool', tool_call_id: callId, content: '22C and sunny' },
     ]);
@@ -180,7 +188,9 @@ describe('OpenAI provider against the fake upstream', () => {
     const events = await collect(
       await chat.stream(chatRequest({ model: 'deepseek-reasoner', stream: true }), callOptions()),
     );
-    const reasoning = events.flatMap((event) => (event.type === 'reasoning-delta' ? [event.text] : [])).join('');
+    const reasoning = events
+      .flatMap((event) => (event.type === 'reasoning-delta' ? [event.text] : []))
+      .join('');
     expect(reasoning).toBe('Thinking about: Hello there');
     const firstText = events.findIndex((event) => event.type === 'text-delta');
     const lastReasoning = events.findLastIndex((event) => event.type === 'reasoning-delta');
@@ -199,15 +209,21 @@ describe('OpenAI provider against the fake upstream', () => {
       ),
     );
     const starts = events.filter((event) => event.type === 'tool-call-start');
-    expect(starts).toEqual([{ type: 'tool-call-start', index: 0, id: expect.stringMatching(/^call_/), name: 'get_weather' }]);
-    const argumentDeltas = events.flatMap((event) => (event.type === 'tool-call-delta' ? [event.argumentsDelta] : []));
+    expect(starts).toEqual([
+      { type: 'tool-call-start', index: 0, id: expect.stringMatching(/^call_/), name: 'get_weather' },
+    ]);
+    const argumentDeltas = events.flatMap((event) =>
+      event.type === 'tool-call-delta' ? [event.argumentsDelta] : [],
+    );
     expect(argumentDeltas.length).toBeGreaterThan(1);
     expect(argumentDeltas.join('')).toBe('{"location":"Paris"}');
     expect(events.at(-1)).toMatchObject({ type: 'finish', finishReason: 'tool-calls' });
   });
 
   it('follows only the first choice of a stream with n > 1', async () => {
-    const events = await collect(await chat.stream(chatRequest({ stream: true, candidateCount: 3 }), callOptions()));
+    const events = await collect(
+      await chat.stream(chatRequest({ stream: true, candidateCount: 3 }), callOptions()),
+    );
     expect(textOf(events)).toBe('Echo: Hello there');
   });
 
@@ -235,7 +251,10 @@ describe('OpenAI provider against the fake upstream', () => {
     });
     const directText = await direct.body.text();
     const normalise = (text: string) =>
-      text.replace(/chatcmpl-fake\d+/g, 'ID').replace(/call_fake\d+/g, 'CALL').replace(/"created":\d+/g, '"created":0');
+      text
+        .replace(/chatcmpl-fake\d+/g, 'ID')
+        .replace(/call_fake\d+/g, 'CALL')
+        .replace(/"created":\d+/g, '"created":0');
     expect(normalise(relayedText)).toBe(normalise(directText));
     expect(relayedText.endsWith('data: [DONE]\n\n')).toBe(true);
     expect(relayedText).toContain('"usage":{"prompt_tokens"');
@@ -245,14 +264,20 @@ describe('OpenAI provider against the fake upstream', () => {
     const body = { model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'Plain relay' }] };
     const relayed = await chat.relay!({ body, stream: false, model: 'gpt-4o-mini' }, callOptions());
     expect(relayed.contentType).toBe('application/json');
-    const json = JSON.parse(await readText(relayed.body)) as { object: string; choices: Array<{ message: { content: string } }> };
+    const json = JSON.parse(await readText(relayed.body)) as {
+      object: string;
+      choices: Array<{ message: { content: string } }>;
+    };
     expect(json.object).toBe('chat.completion');
     expect(json.choices[0]!.message.content).toBe('Echo: Plain relay');
     expect(fake.requests.at(-1)!.body).toEqual(body);
   });
 
   it('passes an upstream 400 for a body without messages through as a ProviderError', async () => {
-    const failure = chat.relay!({ body: { model: 'gpt-4o-mini' }, stream: false, model: 'gpt-4o-mini' }, callOptions());
+    const failure = chat.relay!(
+      { body: { model: 'gpt-4o-mini' }, stream: false, model: 'gpt-4o-mini' },
+      callOptions(),
+    );
     await expect(failure).rejects.toMatchObject({
       name: 'ProviderError',
       status: 400,

@@ -3,9 +3,17 @@ import { createOpenAIProvider } from '../../../../src/providers/openai/index.js'
 import type { CallOptions, ChatRequest, ChatStreamEvent, Provider } from '../../../../src/providers/spec.js';
 import type { FakeUpstream } from '../../../fakes/fake-server.js';
 
-export function openAIProviderFor(fake: FakeUpstream, timeoutMs = 5_000): { provider: Provider; dispatcher: Agent } {
+export function openAIProviderFor(
+  fake: FakeUpstream,
+  timeoutMs = 5_000,
+): { provider: Provider; dispatcher: Agent } {
   const dispatcher = new Agent({ keepAliveTimeout: 10_000 });
-  const provider = createOpenAIProvider({ id: 'openai-test', baseURL: `${fake.url}/v1`, dispatcher, timeoutMs });
+  const provider = createOpenAIProvider({
+    id: 'openai-test',
+    baseURL: `${fake.url}/v1`,
+    dispatcher,
+    timeoutMs,
+  });
   return { provider, dispatcher };
 }
 
