@@ -1,6 +1,6 @@
 /** Fastify assembly: parsers, request ids, authentication, the error handler and every route group. */
 import { randomUUID } from 'node:crypto';
-import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
 import type { ChatService } from '../gateway/chat-service.js';
 import type { ModelCatalog } from '../gateway/model-catalog.js';
@@ -41,7 +41,7 @@ export interface ServerDependencies {
 export function buildServer(dependencies: ServerDependencies): FastifyInstance {
   const app = Fastify({
     loggerInstance: dependencies.logger as FastifyBaseLogger,
-    disableRequestLogging: true,
+    logController: new LogController({ disableRequestLogging: true }),
     bodyLimit: dependencies.bodyLimitBytes,
     genReqId: (request) => {
       const given = request.headers['x-request-id'];

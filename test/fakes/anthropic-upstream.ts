@@ -22,7 +22,9 @@ function keyOf(headers: FakeContext['request']['headers']): string | undefined {
   const apiKey = headers['x-api-key'];
   if (typeof apiKey === 'string') return apiKey;
   const authorization = headers.authorization;
-  return typeof authorization === 'string' && authorization.startsWith('Bearer ') ? authorization.slice(7) : undefined;
+  return typeof authorization === 'string' && authorization.startsWith('Bearer ')
+    ? authorization.slice(7)
+    : undefined;
 }
 
 function sendError(
@@ -43,9 +45,15 @@ function answeredFault(context: FakeContext, key: string): boolean {
   if (fault.kind === 'status') {
     switch (fault.status) {
       case 429:
-        sendError(response, 429, 'rate_limit_error', 'Number of request tokens has exceeded your per-minute rate limit', {
-          'retry-after': '30',
-        });
+        sendError(
+          response,
+          429,
+          'rate_limit_error',
+          'Number of request tokens has exceeded your per-minute rate limit',
+          {
+            'retry-after': '30',
+          },
+        );
         return true;
       case 500:
         sendError(response, 500, 'api_error', 'Internal server error');
@@ -54,15 +62,32 @@ function answeredFault(context: FakeContext, key: string): boolean {
         sendError(response, 401, 'authentication_error', 'invalid x-api-key');
         return true;
       case 400:
-        sendError(response, 400, 'invalid_request_error', 'messages: roles must alternate between "user" and "assistant"');
+        sendError(
+          response,
+          400,
+          'invalid_request_error',
+          'messages: roles must alternate between "user" and "assistant"',
+        );
         return true;
     }
   }
   if (key.startsWith('fault-529')) sendError(response, 529, 'overloaded_error', 'Overloaded');
-  else if (key.startsWith('fault-403')) sendError(response, 403, 'permission_error', 'Your API key does not have permission to use the specified resource.');
+  else if (key.startsWith('fault-403'))
+    sendError(
+      response,
+      403,
+      'permission_error',
+      'Your API key does not have permission to use the specified resource.',
+    );
   else if (key.startsWith('fault-credit'))
-    sendError(response, 400, 'invalid_request_error', 'Your credit balance is too low to access the Anthropic API. Please go to Plans & Billing to upgrade or purchase credits.');
-  else if (key.startsWith('fault-413')) sendError(response, 413, 'request_too_large', 'Request exceeds the maximum allowed number of bytes.');
+    sendError(
+      response,
+      400,
+      'invalid_request_error',
+      'Your credit balance is too low to access the Anthropic API. Please go to Plans & Billing to upgrade or purchase credits.',
+    );
+  else if (key.startsWith('fault-413'))
+    sendError(response, 413, 'request_too_large', 'Request exceeds the maximum allowed number of bytes.');
   else return false;
   return true;
 }
@@ -106,7 +131,9 @@ function listModels(response: ServerResponse): void {
 
 function blocksOf(content: unknown): Json[] {
   if (typeof content === 'string') return [{ type: 'text', text: content }];
-  return Array.isArray(content) ? (content.filter((block) => typeof block === 'object' && block !== null) as Json[]) : [];
+  return Array.isArray(content)
+    ? (content.filter((block) => typeof block === 'object' && block !== null) as Json[])
+    : [];
 }
 
 function textOf(blocks: Json[]): string {
@@ -169,7 +196,9 @@ function answer(body: Json): Answer {
   const turn = fakeTurn(turnInput(body));
   if (turn.kind === 'tool-call') {
     return {
-      blocks: [{ type: 'tool_use', id: nextId('toolu'), name: turn.name, input: JSON.parse(turn.arguments) as Json }],
+      blocks: [
+        { type: 'tool_use', id: nextId('toolu'), name: turn.name, input: JSON.parse(turn.arguments) as Json },
+      ],
       stopReason: 'tool_use',
       stopSequence: null,
       inputTokens: turn.inputTokens,
@@ -197,14 +226,25 @@ function answer(body: Json): Answer {
     stopReason = 'max_tokens';
     stopSequence = null;
   }
-  return { blocks: [{ type: 'text', text }], stopReason, stopSequence, inputTokens: turn.inputTokens, outputTokens: countWords(text) };
+  return {
+    blocks: [{ type: 'text', text }],
+    stopReason,
+    stopSequence,
+    inputTokens: turn.inputTokens,
+    outputTokens: countWords(text),
+  };
 }
 
 function messages(context: FakeContext, key: string): void {
   const { request, response, fault } = context;
   const body = request.body;
   if (typeof body !== 'object' || body === null || Array.isArray(body)) {
-    sendError(response, 400, 'invalid_request_error', 'There was an issue with the format of your request: body must be a JSON object');
+    sendError(
+      response,
+      400,
+      'invalid_request_error',
+      'There was an issue with the format of your request: body must be a JSON object',
+    );
     return;
   }
   const json = body as Json;
@@ -224,7 +264,13 @@ function messages(context: FakeContext, key: string): void {
   const result = answer(json);
   const id = nextId('msg');
   if (json.stream === true) {
-    streamAnswer(response, { id, model, result, cut: fault.kind === 'cut', error: key.startsWith('fault-stream-error') });
+    streamAnswer(response, {
+      id,
+      model,
+      result,
+      cut: fault.kind === 'cut',
+      error: key.startsWith('fault-stream-error'),
+    });
     return;
   }
   const message = {
@@ -282,9 +328,13 @@ function streamAnswer(
     if (block.type === 'tool_use') {
       events.push(frame('content_block_start', { index, content_block: { ...block, input: {} } }));
       if (index === 0) events.push(frame('ping', {}));
-      events.push(frame('content_block_delta', { index, delta: { type: 'input_json_delta', partial_json: '' } }));
+      events.push(
+        frame('content_block_delta', { index, delta: { type: 'input_json_delta', partial_json: '' } }),
+      );
       for (const piece of streamPieces(JSON.stringify(block.input), 5)) {
-        events.push(frame('content_block_delta', { index, delta: { type: 'input_json_delta', partial_json: piece } }));
+        events.push(
+          frame('content_block_delta', { index, delta: { type: 'input_json_delta', partial_json: piece } }),
+        );
       }
     } else {
       events.push(frame('content_block_start', { index, content_block: { type: 'text', text: '' } }));

@@ -33,7 +33,9 @@ export function decodeRequest(body: unknown, context: DecodeContext): ChatReques
   } catch (error) {
     if (error instanceof AtelierError) throw error;
     // Whatever JSON arrives, the client gets a 400 and never a 500.
-    throw new InvalidRequestError(`Request body could not be read: ${error instanceof Error ? error.message : String(error)}`);
+    throw new InvalidRequestError(
+      `Request body could not be read: ${error instanceof Error ? error.message : String(error)}`,
+    );
   }
 }
 
@@ -55,7 +57,10 @@ function toCanonical(body: MessagesRequestBody, context: DecodeContext): ChatReq
   }
   if (body.tool_choice) {
     request.toolChoice = decodeToolChoice(body.tool_choice);
-    if ('disable_parallel_tool_use' in body.tool_choice && body.tool_choice.disable_parallel_tool_use === true) {
+    if (
+      'disable_parallel_tool_use' in body.tool_choice &&
+      body.tool_choice.disable_parallel_tool_use === true
+    ) {
       request.parallelToolCalls = false;
     }
   }
@@ -100,7 +105,12 @@ function decodeMessages(messages: RequestMessage[]): ChatMessage[] {
   return out;
 }
 
-function notAllowed(messageIndex: number, blockIndex: number, type: string, role: string): InvalidRequestError {
+function notAllowed(
+  messageIndex: number,
+  blockIndex: number,
+  type: string,
+  role: string,
+): InvalidRequestError {
   const param = formatPath(['messages', messageIndex, 'content', blockIndex, 'type']);
   return new InvalidRequestError(`${param}: '${type}' blocks are not allowed in ${role} messages`, param);
 }
@@ -118,7 +128,12 @@ function decodeAssistant(
         break;
       case 'tool_use':
         toolNames.set(block.id, block.name);
-        content.push({ type: 'tool-call', id: block.id, name: block.name, arguments: JSON.stringify(block.input) });
+        content.push({
+          type: 'tool-call',
+          id: block.id,
+          name: block.name,
+          arguments: JSON.stringify(block.input),
+        });
         break;
       case 'thinking':
         content.push({
@@ -137,7 +152,11 @@ function decodeAssistant(
   return { role: 'assistant', content };
 }
 
-function decodeUser(blocks: RequestContentBlock[], messageIndex: number, toolNames: Map<string, string>): ChatMessage[] {
+function decodeUser(
+  blocks: RequestContentBlock[],
+  messageIndex: number,
+  toolNames: Map<string, string>,
+): ChatMessage[] {
   const out: ChatMessage[] = [];
   let user: UserContentPart[] | undefined;
   let tool: ToolResultPart[] | undefined;
@@ -164,7 +183,9 @@ function decodeUser(blocks: RequestContentBlock[], messageIndex: number, toolNam
         closeTool();
         user ??= [];
         user.push(
-          block.type === 'text' ? { type: 'text', text: block.text } : { type: 'image', source: decodeImage(block.source) },
+          block.type === 'text'
+            ? { type: 'text', text: block.text }
+            : { type: 'image', source: decodeImage(block.source) },
         );
         break;
       case 'tool_result': {

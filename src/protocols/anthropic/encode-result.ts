@@ -37,7 +37,9 @@ export function parseToolInput(argumentsText: string): Record<string, unknown> {
   if (argumentsText.trim() === '') return {};
   try {
     const value: unknown = JSON.parse(argumentsText);
-    return typeof value === 'object' && value !== null && !Array.isArray(value) ? (value as Record<string, unknown>) : {};
+    return typeof value === 'object' && value !== null && !Array.isArray(value)
+      ? (value as Record<string, unknown>)
+      : {};
   } catch {
     return {};
   }

@@ -17,7 +17,8 @@ import { stopReasonFromFinishReason } from './stop-reason.js';
 import { anthropicUsageFrom } from './usage.js';
 import type { AnthropicStreamEvent } from './wire-types.js';
 
-type OpenBlock = { kind: 'text' | 'thinking'; index: number } | { kind: 'tool'; index: number; toolIndex: number };
+type OpenBlock =
+  { kind: 'text' | 'thinking'; index: number } | { kind: 'tool'; index: number; toolIndex: number };
 
 function frame(event: AnthropicStreamEvent): string {
   return encodeServerSentEvent({ event: event.type, data: JSON.stringify(event) });
@@ -52,7 +53,8 @@ class AnthropicStreamEncoder implements StreamEncoder {
           this.delta({ type: 'text_delta', text: event.text })
         );
       case 'reasoning-delta': {
-        let out = this.start() + this.openBlock('thinking', { type: 'thinking', thinking: '', signature: '' });
+        let out =
+          this.start() + this.openBlock('thinking', { type: 'thinking', thinking: '', signature: '' });
         if (event.text !== '') out += this.delta({ type: 'thinking_delta', thinking: event.text });
         if (event.signature) out += this.delta({ type: 'signature_delta', signature: event.signature });
         return out;
@@ -119,7 +121,10 @@ class AnthropicStreamEncoder implements StreamEncoder {
     const index = this.nextBlockIndex++;
     this.open = { kind: 'tool', index, toolIndex };
     this.toolBlocks.set(toolIndex, index);
-    return out + frame({ type: 'content_block_start', index, content_block: { type: 'tool_use', id, name, input: {} } });
+    return (
+      out +
+      frame({ type: 'content_block_start', index, content_block: { type: 'tool_use', id, name, input: {} } })
+    );
   }
 
   private toolDelta(toolIndex: number, argumentsDelta: string): string {
@@ -128,16 +133,27 @@ class AnthropicStreamEncoder implements StreamEncoder {
     // Arguments for a call that never started have no block to land in.
     if (index === undefined) return '';
     // Vendors stream parallel calls one after another; a late fragment still names its own block.
-    return frame({ type: 'content_block_delta', index, delta: { type: 'input_json_delta', partial_json: argumentsDelta } });
+    return frame({
+      type: 'content_block_delta',
+      index,
+      delta: { type: 'input_json_delta', partial_json: argumentsDelta },
+    });
   }
 
   private delta(
-    delta: { type: 'text_delta'; text: string } | { type: 'thinking_delta'; thinking: string } | { type: 'signature_delta'; signature: string },
+    delta:
+      | { type: 'text_delta'; text: string }
+      | { type: 'thinking_delta'; thinking: string }
+      | { type: 'signature_delta'; signature: string },
   ): string {
     return frame({ type: 'content_block_delta', index: this.open?.index ?? 0, delta });
   }
 
-  private finish(reason: Parameters<typeof stopReasonFromFinishReason>[0], stopSequence: string | undefined, usage: Usage): string {
+  private finish(
+    reason: Parameters<typeof stopReasonFromFinishReason>[0],
+    stopSequence: string | undefined,
+    usage: Usage,
+  ): string {
     this.finished = true;
     const totals = anthropicUsageFrom(usage ?? this.usage ?? { inputTokens: 0, outputTokens: 0 });
     return (
@@ -145,7 +161,10 @@ class AnthropicStreamEncoder implements StreamEncoder {
       this.closeBlock() +
       frame({
         type: 'message_delta',
-        delta: { stop_reason: stopReasonFromFinishReason(reason, stopSequence), stop_sequence: stopSequence ?? null },
+        delta: {
+          stop_reason: stopReasonFromFinishReason(reason, stopSequence),
+          stop_sequence: stopSequence ?? null,
+        },
         usage: {
           output_tokens: totals.output_tokens,
           input_tokens: totals.input_tokens,

@@ -47,7 +47,9 @@ class StreamUsageObserver implements UsageObserver {
     let start = 0;
     let newline = text.indexOf('\n', start);
     while (newline !== -1) {
-      this.line(text.charCodeAt(newline - 1) === 13 ? text.slice(start, newline - 1) : text.slice(start, newline));
+      this.line(
+        text.charCodeAt(newline - 1) === 13 ? text.slice(start, newline - 1) : text.slice(start, newline),
+      );
       start = newline + 1;
       newline = text.indexOf('\n', start);
     }
@@ -67,7 +69,10 @@ class StreamUsageObserver implements UsageObserver {
       this.event = '';
     } else if (line.startsWith('event:')) {
       this.event = line.slice(6).trim();
-    } else if (line.startsWith('data:') && (this.event === 'message_start' || this.event === 'message_delta')) {
+    } else if (
+      line.startsWith('data:') &&
+      (this.event === 'message_start' || this.event === 'message_delta')
+    ) {
       this.data(line.slice(5));
     }
   }
@@ -89,7 +94,12 @@ class StreamUsageObserver implements UsageObserver {
     if (!delta || typeof delta !== 'object') return;
     // message_delta totals are cumulative: overwrite what message_start said, never add.
     const merged: Partial<AnthropicUsage> = { ...this.usage };
-    for (const key of ['output_tokens', 'input_tokens', 'cache_read_input_tokens', 'cache_creation_input_tokens'] as const) {
+    for (const key of [
+      'output_tokens',
+      'input_tokens',
+      'cache_read_input_tokens',
+      'cache_creation_input_tokens',
+    ] as const) {
       const value = delta[key];
       if (typeof value === 'number') merged[key] = value;
     }

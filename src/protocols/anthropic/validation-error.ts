@@ -44,7 +44,8 @@ function locate(issue: z.core.$ZodIssue, prefix: Path, input: unknown): Located 
       // A discriminated union whose tag matched no option.
       const received = valueAt(input, path);
       const options = 'options' in issue && Array.isArray(issue.options) ? issue.options.map(String) : [];
-      const expected = options.length > 0 ? `; expected one of ${options.map((option) => `'${option}'`).join(', ')}` : '';
+      const expected =
+        options.length > 0 ? `; expected one of ${options.map((option) => `'${option}'`).join(', ')}` : '';
       return { path, message: `unsupported value ${JSON.stringify(received) ?? 'undefined'}${expected}` };
     }
     const branches = issue.errors
@@ -52,7 +53,8 @@ function locate(issue: z.core.$ZodIssue, prefix: Path, input: unknown): Located 
       .filter((first): first is z.core.$ZodIssue => first !== undefined)
       .map((first) => locate(first, path, input));
     const deepest = branches.reduce<Located | undefined>(
-      (best, candidate) => (best === undefined || candidate.path.length > best.path.length ? candidate : best),
+      (best, candidate) =>
+        best === undefined || candidate.path.length > best.path.length ? candidate : best,
       undefined,
     );
     if (deepest && deepest.path.length > path.length) return deepest;
@@ -60,11 +62,15 @@ function locate(issue: z.core.$ZodIssue, prefix: Path, input: unknown): Located 
       .map((branch) => branch[0])
       .flatMap((first) => (first?.code === 'invalid_type' ? [first.expected] : []));
     if (expected.length > 0) {
-      return { path, message: `expected ${expected.join(' or ')}, received ${describeValue(valueAt(input, path))}` };
+      return {
+        path,
+        message: `expected ${expected.join(' or ')}, received ${describeValue(valueAt(input, path))}`,
+      };
     }
     return deepest ?? { path, message: issue.message };
   }
-  if (issue.code === 'invalid_type' && valueAt(input, path) === undefined) return { path, message: 'Field required' };
+  if (issue.code === 'invalid_type' && valueAt(input, path) === undefined)
+    return { path, message: 'Field required' };
   return { path, message: issue.message };
 }
 

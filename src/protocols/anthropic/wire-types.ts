@@ -7,8 +7,7 @@
 export type AnthropicRole = 'user' | 'assistant';
 
 export type AnthropicImageSource =
-  | { type: 'base64'; media_type: string; data: string }
-  | { type: 'url'; url: string };
+  { type: 'base64'; media_type: string; data: string } | { type: 'url'; url: string };
 
 export interface AnthropicTextBlock {
   type: 'text';

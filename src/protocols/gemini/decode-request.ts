@@ -8,8 +8,6 @@ import type {
   ChatMessage,
   ChatRequest,
   ResponseFormat,
-  ToolChoice,
-  ToolDefinition,
   ToolResultPart,
   UserContentPart,
 } from '../../providers/spec.js';
@@ -17,6 +15,7 @@ import type { DecodeContext } from '../client-protocol.js';
 import { camelCaseKeys } from './camel-case-keys.js';
 import { toolResultFromResponse } from './function-response.js';
 import {
+  fieldError,
   generateContentRequestSchema,
   type GenerateContentRequestBody,
   type RequestContent,
@@ -124,16 +123,12 @@ class CallLedger {
   }
 }
 
-function unsupported(path: string, what: string): InvalidRequestError {
-  return new InvalidRequestError(`${path}: ${what}`, path);
-}
-
 function decodeContents(contents: RequestContent[]): ChatMessage[] {
   const ledger = new CallLedger();
   const messages: ChatMessage[] = [];
   contents.forEach((content, contentIndex) => {
     const path = `contents[${contentIndex}]`;
-    if (content.parts.length === 0) throw unsupported(`${path}.parts`, 'contents.parts must not be empty.');
+    if (content.parts.length === 0) throw fieldError(`${path}.parts`, 'contents.parts must not be empty.');
     if (content.role === 'model') {
       const parts = content.parts.flatMap((part, index) =>
         modelPart(part, `${path}.parts[${index}]`, ledger),
@@ -178,14 +173,14 @@ function isImageMime(mimeType: string | null | undefined): boolean {
 
 function userPart(part: RequestPart, path: string): UserContentPart[] {
   if (part.functionCall)
-    throw unsupported(`${path}.functionCall`, 'a functionCall part belongs in a model turn.');
+    throw fieldError(`${path}.functionCall`, 'a functionCall part belongs in a model turn.');
   if (typeof part.text === 'string') {
     // Thought summaries replayed in a user turn carry nothing the next model can use.
     return part.thought || part.text === '' ? [] : [{ type: 'text', text: part.text }];
   }
   if (part.inlineData) {
     if (!part.inlineData.mimeType.toLowerCase().startsWith('image/')) {
-      throw unsupported(
+      throw fieldError(
         `${path}.inlineData.mimeType`,
         `inline data of type '${part.inlineData.mimeType}' is not supported; only images can be sent.`,
       );
@@ -199,7 +194,7 @@ function userPart(part: RequestPart, path: string): UserContentPart[] {
   }
   if (part.fileData) {
     if (!isImageMime(part.fileData.mimeType)) {
-      throw unsupported(
+      throw fieldError(
         `${path}.fileData.mimeType`,
         `file data of type '${part.fileData.mimeType}' is not supported; only images can be sent.`,
       );
@@ -207,7 +202,7 @@ function userPart(part: RequestPart, path: string): UserContentPart[] {
     return [{ type: 'image', source: { kind: 'url', url: part.fileData.fileUri } }];
   }
   if (part.thoughtSignature) return [];
-  throw unsupported(path, 'unsupported part: expected text, inlineData, fileData or functionResponse.');
+  throw fieldError(path, 'unsupported part: expected text, inlineData, fileData or functionResponse.');
 }
 
 function modelPart(part: RequestPart, path: string, ledger: CallLedger): AssistantContentPart[] {
@@ -224,13 +219,13 @@ function modelPart(part: RequestPart, path: string, ledger: CallLedger): Assista
     return part.text === '' ? [] : [{ type: 'text', text: part.text }];
   }
   if (part.functionResponse) {
-    throw unsupported(`${path}.functionResponse`, 'a functionResponse part belongs in a user turn.');
+    throw fieldError(`${path}.functionResponse`, 'a functionResponse part belongs in a user turn.');
   }
   if (part.inlineData || part.fileData) {
-    throw unsupported(path, 'media in a model turn is not supported.');
+    throw fieldError(path, 'media in a model turn is not supported.');
   }
   if (part.thoughtSignature) return [];
-  throw unsupported(path, 'unsupported part: expected text or functionCall.');
+  throw fieldError(path, 'unsupported part: expected text or functionCall.');
 }
 
 // ---------------------------------------------------------------------------------------------------

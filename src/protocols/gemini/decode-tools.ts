@@ -2,14 +2,9 @@
  * functionDeclarations and toolConfig → canonical tools and tool choice. Other Gemini tool kinds
  * (googleSearch, codeExecution, urlContext…) run inside Google and no other provider can serve them.
  */
-import { InvalidRequestError } from '../../errors/index.js';
 import type { ToolChoice, ToolDefinition } from '../../providers/spec.js';
-import type { GenerateContentRequestBody } from './request-schema.js';
+import { fieldError, type GenerateContentRequestBody } from './request-schema.js';
 import { openApiToJsonSchema } from './schema-normalize.js';
-
-function unsupported(path: string, what: string): InvalidRequestError {
-  return new InvalidRequestError(`${path}: ${what}`, path);
-}
 
 const EMPTY_PARAMETERS = { type: 'object', properties: {} };
 
@@ -21,7 +16,7 @@ export function decodeTools(request: GenerateContentRequestBody): {
   (request.tools ?? []).forEach((tool, toolIndex) => {
     for (const [key, value] of Object.entries(tool)) {
       if (key === 'functionDeclarations' || value === undefined || value === null) continue;
-      throw unsupported(
+      throw fieldError(
         `tools[${toolIndex}].${key}`,
         `the '${key}' tool is not supported: only functionDeclarations can be served by every provider.`,
       );
@@ -29,7 +24,7 @@ export function decodeTools(request: GenerateContentRequestBody): {
     (tool.functionDeclarations ?? []).forEach((declaration, index) => {
       const path = `tools[${toolIndex}].functionDeclarations[${index}]`;
       if (declaration.parameters && declaration.parametersJsonSchema) {
-        throw unsupported(path, 'set either parameters or parametersJsonSchema, not both.');
+        throw fieldError(path, 'set either parameters or parametersJsonSchema, not both.');
       }
       const definition: ToolDefinition = {
         name: declaration.name,
@@ -48,7 +43,7 @@ export function decodeTools(request: GenerateContentRequestBody): {
   allowed.forEach((name, index) => {
     if (!tools.some((tool) => tool.name === name)) {
       const path = `toolConfig.functionCallingConfig.allowedFunctionNames[${index}]`;
-      throw unsupported(path, `'${name}' is not a declared function.`);
+      throw fieldError(path, `'${name}' is not a declared function.`);
     }
   });
   const mode = config.mode ?? 'AUTO';

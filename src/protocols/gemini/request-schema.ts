@@ -4,6 +4,7 @@
  * accept null as absent, since several SDKs serialise unset fields that way.
  */
 import { z } from 'zod';
+import { InvalidRequestError } from '../../errors/index.js';
 
 const freeFormObject = z.record(z.string(), z.unknown());
 
@@ -75,3 +76,8 @@ export const generateContentRequestSchema = z.looseObject({
 export type GenerateContentRequestBody = z.infer<typeof generateContentRequestSchema>;
 export type RequestPart = z.infer<typeof partSchema>;
 export type RequestContent = z.infer<typeof contentSchema>;
+
+/** A 400 naming the offending field, e.g. `contents[2].parts[0].inlineData.mimeType`. */
+export function fieldError(path: string, what: string): InvalidRequestError {
+  return new InvalidRequestError(`${path}: ${what}`, path);
+}

@@ -2,7 +2,6 @@
  * Canonical ChatRequest → Anthropic Messages request body. Read the tables top to bottom to see what the
  * adapter sends; settings Anthropic has no field for become warnings, never errors.
  */
-import { parseToolInput } from '../../protocols/anthropic/encode-result.js';
 import type {
   AnthropicImageSource,
   AnthropicMessageParam,
@@ -76,7 +75,8 @@ export function encodeChatRequest(request: ChatRequest): EncodedRequest {
       name: tool.name,
       ...(tool.description !== undefined && { description: tool.description }),
       // input_schema must be an object schema; an empty parameters object means "no arguments".
-      input_schema: 'type' in tool.parameters ? tool.parameters : { type: 'object', properties: {}, ...tool.parameters },
+      input_schema:
+        'type' in tool.parameters ? tool.parameters : { type: 'object', properties: {}, ...tool.parameters },
     }));
     const choice = encodeToolChoice(request.toolChoice);
     if (choice) body.tool_choice = choice;
@@ -88,7 +88,9 @@ export function encodeChatRequest(request: ChatRequest): EncodedRequest {
   }
 
   if (request.responseFormat?.type === 'json') {
-    warnings.push('Anthropic has no JSON response mode; response_format was ignored (ask for JSON in the prompt)');
+    warnings.push(
+      'Anthropic has no JSON response mode; response_format was ignored (ask for JSON in the prompt)',
+    );
   }
   if (request.candidateCount !== undefined && request.candidateCount > 1) {
     warnings.push(`Anthropic returns one candidate; n=${request.candidateCount} was ignored`);
@@ -100,7 +102,9 @@ export function encodeChatRequest(request: ChatRequest): EncodedRequest {
 
 function encodeToolChoice(choice: ToolChoice | undefined): AnthropicToolChoice | undefined {
   if (!choice) return undefined;
-  return choice.type === 'tool' ? { type: 'tool', name: choice.name } : { type: toolChoiceTypes[choice.type] };
+  return choice.type === 'tool'
+    ? { type: 'tool', name: choice.name }
+    : { type: toolChoiceTypes[choice.type] };
 }
 
 /**
@@ -142,17 +146,35 @@ function encodeContent(message: ChatMessage, warnings: string[]): AnthropicReque
             return part.text === '' ? [] : [{ type: 'text', text: part.text }];
           case 'reasoning':
             // Anthropic accepts earlier thinking only with its own signature; other vendors' reasoning is dropped.
-            return part.signature ? [{ type: 'thinking', thinking: part.text, signature: part.signature }] : [];
-          case 'tool-call': {
-            const input = parseToolInput(part.arguments);
-            if (part.arguments.trim() !== '' && Object.keys(input).length === 0 && part.arguments.trim() !== '{}') {
-              warnings.push(`tool call ${part.id} had arguments that are not a JSON object; sent as {}`);
-            }
-            return [{ type: 'tool_use', id: part.id, name: part.name, input }];
-          }
+            return part.signature
+              ? [{ type: 'thinking', thinking: part.text, signature: part.signature }]
+              : [];
+          case 'tool-call':
+            return [
+              {
+                type: 'tool_use',
+                id: part.id,
+                name: part.name,
+                input: toolInput(part.id, part.arguments, warnings),
+              },
+            ];
         }
       });
   }
+}
+
+/** Anthropic needs `input` as an object; arguments another vendor produced may not be one. */
+function toolInput(id: string, argumentsText: string, warnings: string[]): Record<string, unknown> {
+  if (argumentsText.trim() === '') return {};
+  try {
+    const value: unknown = JSON.parse(argumentsText);
+    if (typeof value === 'object' && value !== null && !Array.isArray(value))
+      return value as Record<string, unknown>;
+  } catch {
+    // reported below
+  }
+  warnings.push(`tool call ${id} had arguments that are not a JSON object; sent as {}`);
+  return {};
 }
 
 /** data: URLs (how OpenAI clients inline images) become base64 sources, which Anthropic needs for them. */

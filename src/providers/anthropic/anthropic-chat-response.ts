@@ -29,7 +29,9 @@ function decodeBlock(block: AnthropicResponseBlock): AssistantContentPart[] {
       return [{ type: 'text', text: (block as AnthropicTextBlock).text }];
     case 'tool_use': {
       const call = block as AnthropicToolUseBlock;
-      return [{ type: 'tool-call', id: call.id, name: call.name, arguments: JSON.stringify(call.input ?? {}) }];
+      return [
+        { type: 'tool-call', id: call.id, name: call.name, arguments: JSON.stringify(call.input ?? {}) },
+      ];
     }
     case 'thinking': {
       const thinking = block as AnthropicThinkingBlock;

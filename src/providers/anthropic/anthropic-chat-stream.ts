@@ -19,7 +19,8 @@ import { toTransportError } from '../http/upstream-client.js';
 import type { ChatStreamEvent } from '../spec.js';
 import { parseAnthropicStreamError } from './anthropic-errors.js';
 
-type BlockState = { kind: 'text' | 'thinking' | 'other' } | { kind: 'tool'; toolIndex: number; sawArguments: boolean };
+type BlockState =
+  { kind: 'text' | 'thinking' | 'other' } | { kind: 'tool'; toolIndex: number; sawArguments: boolean };
 
 export async function* decodeChatStream(
   provider: string,
@@ -41,7 +42,10 @@ export async function* decodeChatStream(
       try {
         event = JSON.parse(message.data) as AnthropicStreamEvent;
       } catch (error) {
-        throw connectionError(provider, new Error(`invalid JSON in Anthropic stream: ${message.data.slice(0, 120)}`, { cause: error }));
+        throw connectionError(
+          provider,
+          new Error(`invalid JSON in Anthropic stream: ${message.data.slice(0, 120)}`, { cause: error }),
+        );
       }
       switch (event.type) {
         case 'message_start':
@@ -115,7 +119,10 @@ export async function* decodeChatStream(
     }
   }
 
-  function* blockDelta(index: number, delta: AnthropicContentDelta | { type: string }): Generator<ChatStreamEvent> {
+  function* blockDelta(
+    index: number,
+    delta: AnthropicContentDelta | { type: string },
+  ): Generator<ChatStreamEvent> {
     const block = blocks.get(index);
     const typed = delta as AnthropicContentDelta;
     switch (typed.type) {

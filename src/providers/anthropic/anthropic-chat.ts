@@ -4,7 +4,13 @@
  * through untouched.
  */
 import type { AnthropicMessage } from '../../protocols/anthropic/wire-types.js';
-import { headerValue, readJson, sendUpstream, upstreamFailure, type UpstreamResponse } from '../http/upstream-client.js';
+import {
+  headerValue,
+  readJson,
+  sendUpstream,
+  upstreamFailure,
+  type UpstreamResponse,
+} from '../http/upstream-client.js';
 import {
   CHAT_SPECIFICATION_VERSION,
   type CallOptions,
@@ -29,7 +35,7 @@ export function createAnthropicChat(settings: ProviderSettings): ChatCapability 
     const response = await sendUpstream(settings, {
       method: 'POST',
       path: messagesPath,
-      headers: anthropicHeaders(options.credential),
+      headers: anthropicHeaders(options.credential, settings.headers),
       body,
       signal: options.signal,
     });
@@ -61,7 +67,8 @@ export function createAnthropicChat(settings: ProviderSettings): ChatCapability 
       return {
         status: response.status,
         contentType:
-          headerValue(response.headers, 'content-type') ?? (request.stream ? 'text/event-stream' : 'application/json'),
+          headerValue(response.headers, 'content-type') ??
+          (request.stream ? 'text/event-stream' : 'application/json'),
         body: response.body,
       };
     },

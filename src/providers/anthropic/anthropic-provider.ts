@@ -1,5 +1,10 @@
 /** createAnthropicProvider: the Anthropic Messages API behind Atelier's Provider contract. */
-import { CHAT_SPECIFICATION_VERSION, type CallOptions, type Provider, type ProviderSettings } from '../spec.js';
+import {
+  CHAT_SPECIFICATION_VERSION,
+  type CallOptions,
+  type Provider,
+  type ProviderSettings,
+} from '../spec.js';
 import { createAnthropicChat } from './anthropic-chat.js';
 import { listAnthropicModels } from './anthropic-models.js';
 

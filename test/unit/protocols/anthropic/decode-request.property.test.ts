@@ -13,10 +13,16 @@ function decodeOutcome(body: unknown): 'ok' | 'atelier-error' | 'other' {
 }
 
 const block = fc.oneof(
-  fc.record({ type: fc.constantFrom('text', 'image', 'tool_use', 'tool_result', 'thinking', 'redacted_thinking', 'x'), text: fc.anything() }),
+  fc.record({
+    type: fc.constantFrom('text', 'image', 'tool_use', 'tool_result', 'thinking', 'redacted_thinking', 'x'),
+    text: fc.anything(),
+  }),
   fc.record({ type: fc.constant('tool_result'), tool_use_id: fc.string(), content: fc.anything() }),
   fc.record({ type: fc.constant('tool_use'), id: fc.string(), name: fc.string(), input: fc.anything() }),
-  fc.record({ type: fc.constant('image'), source: fc.record({ type: fc.constantFrom('base64', 'url'), url: fc.anything() }) }),
+  fc.record({
+    type: fc.constant('image'),
+    source: fc.record({ type: fc.constantFrom('base64', 'url'), url: fc.anything() }),
+  }),
   fc.anything(),
 );
 
@@ -34,7 +40,10 @@ const nearlyValid = fc.record(
       { maxLength: 4 },
     ),
     tools: fc.anything(),
-    tool_choice: fc.oneof(fc.record({ type: fc.constantFrom('auto', 'any', 'tool', 'none'), name: fc.anything() }), fc.anything()),
+    tool_choice: fc.oneof(
+      fc.record({ type: fc.constantFrom('auto', 'any', 'tool', 'none'), name: fc.anything() }),
+      fc.anything(),
+    ),
   },
   { requiredKeys: ['messages'] },
 );

@@ -51,7 +51,9 @@ describe('anthropic decodeRequest', () => {
         { type: 'text', text: 'You are a helper.' },
         { type: 'text', text: 'Answer in French.', cache_control: { type: 'ephemeral' } },
       ],
-      messages: [{ role: 'user', content: [{ type: 'text', text: 'Hi', cache_control: { type: 'ephemeral' } }] }],
+      messages: [
+        { role: 'user', content: [{ type: 'text', text: 'Hi', cache_control: { type: 'ephemeral' } }] },
+      ],
     });
     expect(request.system).toBe('You are a helper.\n\nAnswer in French.');
     expect(request.stream).toBe(false);
@@ -109,7 +111,14 @@ describe('anthropic decodeRequest', () => {
         {
           role: 'user',
           content: [
-            { type: 'tool_result', tool_use_id: 'toolu_1', content: [{ type: 'text', text: '18C' }, { type: 'text', text: 'sunny' }] },
+            {
+              type: 'tool_result',
+              tool_use_id: 'toolu_1',
+              content: [
+                { type: 'text', text: '18C' },
+                { type: 'text', text: 'sunny' },
+              ],
+            },
             { type: 'text', text: 'And tomorrow?' },
           ],
         },
@@ -136,7 +145,9 @@ describe('anthropic decodeRequest', () => {
       },
       {
         role: 'tool',
-        content: [{ type: 'tool-result', toolCallId: 'toolu_1', toolName: 'get_weather', content: '18C\nsunny' }],
+        content: [
+          { type: 'tool-result', toolCallId: 'toolu_1', toolName: 'get_weather', content: '18C\nsunny' },
+        ],
       },
       { role: 'user', content: [{ type: 'text', text: 'And tomorrow?' }] },
     ]);
@@ -195,15 +206,24 @@ describe('anthropic decodeRequest', () => {
       ],
     });
     expect(request.messages.slice(1)).toEqual([
-      { role: 'tool', content: [{ type: 'tool-result', toolCallId: 'shot', toolName: 'screenshot', content: 'captured' }] },
-      { role: 'user', content: [{ type: 'image', source: { kind: 'base64', mediaType: 'image/jpeg', data: '/9j/' } }] },
+      {
+        role: 'tool',
+        content: [{ type: 'tool-result', toolCallId: 'shot', toolName: 'screenshot', content: 'captured' }],
+      },
+      {
+        role: 'user',
+        content: [{ type: 'image', source: { kind: 'base64', mediaType: 'image/jpeg', data: '/9j/' } }],
+      },
     ]);
   });
 
   it.each([
     [{ type: 'auto' }, { type: 'auto' }],
     [{ type: 'none' }, { type: 'none' }],
-    [{ type: 'tool', name: 'get_weather' }, { type: 'tool', name: 'get_weather' }],
+    [
+      { type: 'tool', name: 'get_weather' },
+      { type: 'tool', name: 'get_weather' },
+    ],
   ])('maps tool_choice %j', (choice, expected) => {
     const request = decode({
       ...base,
@@ -225,17 +245,29 @@ describe('anthropic decodeRequest', () => {
       ['numeric content', { ...base, messages: [{ role: 'user', content: 5 }] }, 'messages[0].content'],
       [
         'unknown block type',
-        { ...base, messages: [{ role: 'user', content: 'a' }, { role: 'user', content: [{ type: 'video' }] }] },
+        {
+          ...base,
+          messages: [
+            { role: 'user', content: 'a' },
+            { role: 'user', content: [{ type: 'video' }] },
+          ],
+        },
         'messages[1].content[0].type',
       ],
       [
         'image url not a string',
-        { ...base, messages: [{ role: 'user', content: [{ type: 'image', source: { type: 'url', url: 3 } }] }] },
+        {
+          ...base,
+          messages: [{ role: 'user', content: [{ type: 'image', source: { type: 'url', url: 3 } }] }],
+        },
         'messages[0].content[0].source.url',
       ],
       [
         'tool_use in a user turn',
-        { ...base, messages: [{ role: 'user', content: [{ type: 'tool_use', id: 'x', name: 'y', input: {} }] }] },
+        {
+          ...base,
+          messages: [{ role: 'user', content: [{ type: 'tool_use', id: 'x', name: 'y', input: {} }] }],
+        },
         'messages[0].content[0].type',
       ],
       [
@@ -243,14 +275,20 @@ describe('anthropic decodeRequest', () => {
         {
           ...base,
           messages: [
-            { role: 'assistant', content: [{ type: 'image', source: { type: 'url', url: 'https://x/y.png' } }] },
+            {
+              role: 'assistant',
+              content: [{ type: 'image', source: { type: 'url', url: 'https://x/y.png' } }],
+            },
           ],
         },
         'messages[0].content[0].type',
       ],
       [
         'tool_result without its tool_use',
-        { ...base, messages: [{ role: 'user', content: [{ type: 'tool_result', tool_use_id: 'nope', content: 'x' }] }] },
+        {
+          ...base,
+          messages: [{ role: 'user', content: [{ type: 'tool_result', tool_use_id: 'nope', content: 'x' }] }],
+        },
         'messages[0].content[0].tool_use_id',
       ],
       [
@@ -258,9 +296,17 @@ describe('anthropic decodeRequest', () => {
         { ...base, tools: [{ type: 'web_search_20250305', name: 'web_search' }], messages: [] },
         'tools[0].type',
       ],
-      ['tool without input_schema', { ...base, tools: [{ name: 'f' }], messages: [] }, 'tools[0].input_schema'],
+      [
+        'tool without input_schema',
+        { ...base, tools: [{ name: 'f' }], messages: [] },
+        'tools[0].input_schema',
+      ],
       ['temperature above 1', { ...base, temperature: 1.5, messages: [] }, 'temperature'],
-      ['tool_choice tool without name', { ...base, tool_choice: { type: 'tool' }, messages: [] }, 'tool_choice.name'],
+      [
+        'tool_choice tool without name',
+        { ...base, tool_choice: { type: 'tool' }, messages: [] },
+        'tool_choice.name',
+      ],
       ['system number', { ...base, system: 7, messages: [] }, 'system'],
     ])('%s', (_name, body, param) => {
       const error = decodeError(body);

@@ -42,7 +42,12 @@ describe('anthropic usage', () => {
   it('reads usage from a relayed message body, counting cache tokens as input', () => {
     expect(
       anthropicClientProtocol.usageFromBody({
-        usage: { input_tokens: 10, output_tokens: 5, cache_read_input_tokens: 90, cache_creation_input_tokens: 4 },
+        usage: {
+          input_tokens: 10,
+          output_tokens: 5,
+          cache_read_input_tokens: 90,
+          cache_creation_input_tokens: 4,
+        },
       }),
     ).toEqual({ inputTokens: 104, outputTokens: 5, cachedInputTokens: 90 });
     expect(anthropicClientProtocol.usageFromBody({ nope: true })).toBeUndefined();
@@ -66,7 +71,8 @@ describe('anthropic usage', () => {
     for (const size of [1, 3, 17, 1000]) {
       const observer = anthropicClientProtocol.createUsageObserver(true);
       const bytes = Buffer.from(relayedStream);
-      for (let offset = 0; offset < bytes.length; offset += size) observer.push(bytes.subarray(offset, offset + size));
+      for (let offset = 0; offset < bytes.length; offset += size)
+        observer.push(bytes.subarray(offset, offset + size));
       expect(observer.result()).toEqual({ inputTokens: 30, outputTokens: 15, cachedInputTokens: 5 });
     }
   });

@@ -25,8 +25,10 @@ function frames(text: string): Array<{ event: string; data: Record<string, unkno
 
 const summary = (text: string) =>
   frames(text).map(({ event, data }) => {
-    if (event === 'content_block_start') return `${event}#${data.index}:${(data.content_block as { type: string }).type}`;
-    if (event === 'content_block_delta') return `${event}#${data.index}:${(data.delta as { type: string }).type}`;
+    if (event === 'content_block_start')
+      return `${event}#${data.index}:${(data.content_block as { type: string }).type}`;
+    if (event === 'content_block_delta')
+      return `${event}#${data.index}:${(data.delta as { type: string }).type}`;
     if (event === 'content_block_stop') return `${event}#${data.index}`;
     return event;
   });
@@ -86,7 +88,12 @@ describe('anthropic stream encoder', () => {
       'message_stop',
     ]);
     const parsed = frames(text);
-    expect(parsed[8]!.data.content_block).toEqual({ type: 'tool_use', id: 'call_a', name: 'get_weather', input: {} });
+    expect(parsed[8]!.data.content_block).toEqual({
+      type: 'tool_use',
+      id: 'call_a',
+      name: 'get_weather',
+      input: {},
+    });
     expect(parsed[13]!.data.delta).toEqual({ type: 'input_json_delta', partial_json: '{"location":"Rome"}' });
     expect(parsed[3]!.data.delta).toEqual({ type: 'signature_delta', signature: 'sig-abc' });
     expect(parsed.at(-2)!.data).toEqual({
@@ -101,7 +108,12 @@ describe('anthropic stream encoder', () => {
       { type: 'start', id: 'msg_3', model: 'x' },
       { type: 'tool-call-start', index: 0, id: 'c', name: 'f' },
       { type: 'text-delta', text: 'after' },
-      { type: 'finish', finishReason: 'stop', stopSequence: '###', usage: { inputTokens: 3, outputTokens: 1 } },
+      {
+        type: 'finish',
+        finishReason: 'stop',
+        stopSequence: '###',
+        usage: { inputTokens: 3, outputTokens: 1 },
+      },
     ]);
     expect(summary(text)).toEqual([
       'message_start',
@@ -119,9 +131,15 @@ describe('anthropic stream encoder', () => {
   it('starts the message itself when the first event is not start, and ends with nothing extra', () => {
     const encoder = anthropicClientProtocol.createStreamEncoder({ model: 'm' });
     const first = encoder.encode({ type: 'text-delta', text: 'x' });
-    expect(summary(first)).toEqual(['message_start', 'content_block_start#0:text', 'content_block_delta#0:text_delta']);
+    expect(summary(first)).toEqual([
+      'message_start',
+      'content_block_start#0:text',
+      'content_block_delta#0:text_delta',
+    ]);
     expect(encoder.end()).toBe('');
-    expect(anthropicClientProtocol.createStreamEncoder({ model: 'm' }).contentType).toMatch(/^text\/event-stream/);
+    expect(anthropicClientProtocol.createStreamEncoder({ model: 'm' }).contentType).toMatch(
+      /^text\/event-stream/,
+    );
   });
 
   it('renders a mid-stream failure as event: error with the envelope', () => {

@@ -17,7 +17,12 @@ afterAll(() => fake.close());
 
 const request = (stream: boolean): ChatRequest => ({
   model: 'claude-sonnet-4-5',
-  messages: [{ role: 'user', content: [{ type: 'text', text: 'A longer prompt so the stream has many events to cut' }] }],
+  messages: [
+    {
+      role: 'user',
+      content: [{ type: 'text', text: 'A longer prompt so the stream has many events to cut' }],
+    },
+  ],
   stream,
 });
 
@@ -42,9 +47,7 @@ async function drainUntilFailure(events: AsyncIterable<ChatStreamEvent>) {
 }
 
 const call = (key: string, stream: boolean) =>
-  stream
-    ? chat.stream(request(true), callOptions(key))
-    : chat.generate(request(false), callOptions(key));
+  stream ? chat.stream(request(true), callOptions(key)) : chat.generate(request(false), callOptions(key));
 
 describe.each([false, true])('anthropic provider faults (stream %s)', (stream) => {
   it('429 → rate_limit, retry after 30 s, credential cooldown', async () => {
@@ -62,24 +65,44 @@ describe.each([false, true])('anthropic provider faults (stream %s)', (stream) =
 
   it('500 → retryable failure', async () => {
     const error = await failure(call('fault-500', stream));
-    expect(error).toMatchObject({ kind: 'upstream', retryable: true, credentialEffect: 'failure', upstreamStatus: 500 });
+    expect(error).toMatchObject({
+      kind: 'upstream',
+      retryable: true,
+      credentialEffect: 'failure',
+      upstreamStatus: 500,
+    });
   });
 
   it('401 → authentication, credential disabled, shown to the client as 502', async () => {
     const error = await failure(call('fault-401', stream));
-    expect(error).toMatchObject({ kind: 'authentication', credentialEffect: 'disable', retryable: true, status: 502 });
+    expect(error).toMatchObject({
+      kind: 'authentication',
+      credentialEffect: 'disable',
+      retryable: true,
+      status: 502,
+    });
     expect(error.message).toBe('invalid x-api-key');
   });
 
   it('400 → not retryable, credential untouched, upstream message kept', async () => {
     const error = await failure(call('fault-400', stream));
-    expect(error).toMatchObject({ kind: 'invalid_request', status: 400, retryable: false, credentialEffect: 'none' });
+    expect(error).toMatchObject({
+      kind: 'invalid_request',
+      status: 400,
+      retryable: false,
+      credentialEffect: 'none',
+    });
     expect(error.message).toContain('roles must alternate');
   });
 
   it('529 → overloaded, retryable', async () => {
     const error = await failure(call('fault-529', stream));
-    expect(error).toMatchObject({ kind: 'overloaded', retryable: true, credentialEffect: 'failure', upstreamStatus: 529 });
+    expect(error).toMatchObject({
+      kind: 'overloaded',
+      retryable: true,
+      credentialEffect: 'failure',
+      upstreamStatus: 529,
+    });
   });
 
   it('403 permission_error → permission, credential disabled', async () => {
@@ -89,7 +112,12 @@ describe.each([false, true])('anthropic provider faults (stream %s)', (stream) =
 
   it('credit balance too low (a 400) → quota, credential disabled', async () => {
     const error = await failure(call('fault-credit', stream));
-    expect(error).toMatchObject({ kind: 'quota', credentialEffect: 'disable', retryable: true, upstreamStatus: 400 });
+    expect(error).toMatchObject({
+      kind: 'quota',
+      credentialEffect: 'disable',
+      retryable: true,
+      upstreamStatus: 400,
+    });
   });
 
   it('413 → payload_too_large', async () => {
@@ -129,12 +157,24 @@ describe('anthropic provider broken answers', () => {
     const { seen, error } = await drainUntilFailure(events);
     expect(seen).toEqual([{ type: 'start', id: expect.any(String), model: 'claude-sonnet-4-5' }]);
     expect(error).toBeInstanceOf(ProviderError);
-    expect(error).toMatchObject({ kind: 'overloaded', retryable: true, message: 'Overloaded', upstreamStatus: 529 });
+    expect(error).toMatchObject({
+      kind: 'overloaded',
+      retryable: true,
+      message: 'Overloaded',
+      upstreamStatus: 529,
+    });
   });
 
   it('the fake rejects a request without max_tokens, as Anthropic does', async () => {
     const error = await failure(
-      chat.relay!({ body: { model: 'claude-sonnet-4-5', messages: [{ role: 'user', content: 'x' }] }, stream: false, model: 'x' }, callOptions()),
+      chat.relay!(
+        {
+          body: { model: 'claude-sonnet-4-5', messages: [{ role: 'user', content: 'x' }] },
+          stream: false,
+          model: 'x',
+        },
+        callOptions(),
+      ),
     );
     expect(error).toMatchObject({ kind: 'invalid_request', message: 'max_tokens: Field required' });
   });

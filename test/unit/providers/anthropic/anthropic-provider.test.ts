@@ -78,6 +78,19 @@ describe('anthropic provider', () => {
     expect(sent.headers['anthropic-beta']).toBe('oauth-2025-04-20');
   });
 
+  it('keeps provider headers and configured betas beside the OAuth beta', async () => {
+    const configured = createAnthropicProvider({
+      ...settingsFor(fake),
+      headers: { 'anthropic-beta': 'context-1m-2025-08-07', 'x-team': 'studio' },
+    });
+    await configured.chat!.generate(chatRequest(), callOptions('oauth-access-token', 'oauth'));
+    expect(lastRequest().headers).toMatchObject({
+      'anthropic-beta': 'context-1m-2025-08-07,oauth-2025-04-20',
+      'x-team': 'studio',
+      authorization: 'Bearer oauth-access-token',
+    });
+  });
+
   it('sends images (base64, url, data URL) and reports unsupported settings as warnings', async () => {
     const result = await chat.generate(
       chatRequest({
@@ -105,7 +118,11 @@ describe('anthropic provider', () => {
       'seed is not supported by Anthropic and was ignored',
       'Anthropic has no JSON response mode; response_format was ignored (ask for JSON in the prompt)',
     ]);
-    const body = lastRequest().body as { max_tokens: number; temperature: number; messages: Array<{ content: unknown[] }> };
+    const body = lastRequest().body as {
+      max_tokens: number;
+      temperature: number;
+      messages: Array<{ content: unknown[] }>;
+    };
     expect(body.max_tokens).toBe(300);
     expect(body.temperature).toBe(1);
     expect(body.messages[0]!.content.slice(1)).toEqual([
@@ -117,11 +134,18 @@ describe('anthropic provider', () => {
 
   it('honours stop sequences and max tokens', async () => {
     const stopped = await chat.generate(
-      chatRequest({ stopSequences: ['there'], messages: [{ role: 'user', content: [{ type: 'text', text: 'Hi there friend' }] }] }),
+      chatRequest({
+        stopSequences: ['there'],
+        messages: [{ role: 'user', content: [{ type: 'text', text: 'Hi there friend' }] }],
+      }),
       callOptions(),
     );
     expect((lastRequest().body as { stop_sequences: string[] }).stop_sequences).toEqual(['there']);
-    expect(stopped).toMatchObject({ content: [{ type: 'text', text: 'Echo: Hi ' }], finishReason: 'stop', stopSequence: 'there' });
+    expect(stopped).toMatchObject({
+      content: [{ type: 'text', text: 'Echo: Hi ' }],
+      finishReason: 'stop',
+      stopSequence: 'there',
+    });
 
     const cut = await chat.generate(chatRequest({ maxOutputTokens: 2 }), callOptions());
     expect(cut).toMatchObject({ content: [{ type: 'text', text: 'Echo: Hello' }], finishReason: 'length' });
@@ -140,7 +164,12 @@ describe('anthropic provider', () => {
     );
     expect(result.finishReason).toBe('tool-calls');
     expect(result.content).toEqual([
-      { type: 'tool-call', id: expect.stringMatching(/^toolu_/), name: 'get_weather', arguments: '{"location":"Paris"}' },
+      {
+        type: 'tool-call',
+        id: expect.stringMatching(/^toolu_/),
+        name: 'get_weather',
+        arguments: '{"location":"Paris"}',
+      },
     ]);
     const body = lastRequest().body as Record<string, unknown>;
     expect(body.tools).toEqual([
@@ -164,7 +193,17 @@ describe('anthropic provider', () => {
               { type: 'tool-call', id: 'call_1', name: 'get_weather', arguments: '{"location":"Paris"}' },
             ],
           },
-          { role: 'tool', content: [{ type: 'tool-result', toolCallId: 'call_1', toolName: 'get_weather', content: '18C and sunny' }] },
+          {
+            role: 'tool',
+            content: [
+              {
+                type: 'tool-result',
+                toolCallId: 'call_1',
+                toolName: 'get_weather',
+                content: '18C and sunny',
+              },
+            ],
+          },
         ],
       }),
       callOptions(),
@@ -178,7 +217,10 @@ describe('anthropic provider', () => {
           { type: 'text', text: 'Please.' },
         ],
       },
-      { role: 'assistant', content: [{ type: 'tool_use', id: 'call_1', name: 'get_weather', input: { location: 'Paris' } }] },
+      {
+        role: 'assistant',
+        content: [{ type: 'tool_use', id: 'call_1', name: 'get_weather', input: { location: 'Paris' } }],
+      },
       { role: 'user', content: [{ type: 'tool_result', tool_use_id: 'call_1', content: '18C and sunny' }] },
     ]);
   });
@@ -186,26 +228,47 @@ describe('anthropic provider', () => {
   it('streams text as canonical events with usage on finish', async () => {
     const events = await collect(await chat.stream(chatRequest({ stream: true }), callOptions()));
     expect((lastRequest().body as { stream: boolean }).stream).toBe(true);
-    expect(events[0]).toEqual({ type: 'start', id: expect.stringMatching(/^msg_/), model: 'claude-sonnet-4-5' });
+    expect(events[0]).toEqual({
+      type: 'start',
+      id: expect.stringMatching(/^msg_/),
+      model: 'claude-sonnet-4-5',
+    });
     expect(events.filter((event) => event.type === 'text-delta').length).toBeGreaterThan(3);
     expect(textOf(events)).toBe('Echo: Hello there');
-    expect(events.at(-1)).toEqual({ type: 'finish', finishReason: 'stop', usage: { inputTokens: 2, outputTokens: 3 } });
+    expect(events.at(-1)).toEqual({
+      type: 'finish',
+      finishReason: 'stop',
+      usage: { inputTokens: 2, outputTokens: 3 },
+    });
   });
 
   it('streams a tool call with canonical index 0 and the arguments in fragments', async () => {
     const events = await collect(
       await chat.stream(
-        chatRequest({ stream: true, tools: [weatherTool], messages: [{ role: 'user', content: [{ type: 'text', text: 'weather?' }] }] }),
+        chatRequest({
+          stream: true,
+          tools: [weatherTool],
+          messages: [{ role: 'user', content: [{ type: 'text', text: 'weather?' }] }],
+        }),
         callOptions(),
       ),
     );
     const start = events.find((event) => event.type === 'tool-call-start');
-    expect(start).toEqual({ type: 'tool-call-start', index: 0, id: expect.stringMatching(/^toolu_/), name: 'get_weather' });
+    expect(start).toEqual({
+      type: 'tool-call-start',
+      index: 0,
+      id: expect.stringMatching(/^toolu_/),
+      name: 'get_weather',
+    });
     const deltas = events.filter((event) => event.type === 'tool-call-delta');
     expect(deltas.length).toBeGreaterThan(1);
     expect(deltas.every((event) => event.index === 0)).toBe(true);
     expect(deltas.map((event) => event.argumentsDelta).join('')).toBe('{"location":"Paris"}');
-    expect(events.at(-1)).toMatchObject({ type: 'finish', finishReason: 'tool-calls', usage: { outputTokens: 5 } });
+    expect(events.at(-1)).toMatchObject({
+      type: 'finish',
+      finishReason: 'tool-calls',
+      usage: { outputTokens: 5 },
+    });
   });
 
   it('streams the stop sequence that ended the answer', async () => {
@@ -223,39 +286,52 @@ describe('anthropic provider', () => {
     async function direct(body: Record<string, unknown>): Promise<{ contentType: string; text: string }> {
       const response = await request(`${fake.url}/v1/messages`, {
         method: 'POST',
-        headers: { 'x-api-key': 'sk-ant-good', 'anthropic-version': '2023-06-01', 'content-type': 'application/json' },
+        headers: {
+          'x-api-key': 'sk-ant-good',
+          'anthropic-version': '2023-06-01',
+          'content-type': 'application/json',
+        },
         body: JSON.stringify(body),
       });
       return { contentType: String(response.headers['content-type']), text: await response.body.text() };
     }
 
-    it.each([false, true])('passes the client body through and the answer back unchanged (stream %s)', async (stream) => {
-      const body = {
-        model: 'claude-sonnet-4-5',
-        max_tokens: 64,
-        system: [{ type: 'text', text: 'Be brief.', cache_control: { type: 'ephemeral' } }],
-        messages: [{ role: 'user', content: 'Relay me' }],
-        metadata: { user_id: 'u-1' },
-        ...(stream && { stream: true }),
-      };
-      const relayed = await chat.relay!({ body, stream, model: 'claude-sonnet-4-5' }, callOptions());
-      const relayedText = await readText(relayed.body as Readable);
-      expect(JSON.stringify(lastRequest().body)).toBe(JSON.stringify(body));
-      expect(lastRequest().headers['x-api-key']).toBe('sk-ant-good');
+    it.each([false, true])(
+      'passes the client body through and the answer back unchanged (stream %s)',
+      async (stream) => {
+        const body = {
+          model: 'claude-sonnet-4-5',
+          max_tokens: 64,
+          system: [{ type: 'text', text: 'Be brief.', cache_control: { type: 'ephemeral' } }],
+          messages: [{ role: 'user', content: 'Relay me' }],
+          metadata: { user_id: 'u-1' },
+          ...(stream && { stream: true }),
+        };
+        const relayed = await chat.relay!({ body, stream, model: 'claude-sonnet-4-5' }, callOptions());
+        const relayedText = await readText(relayed.body as Readable);
+        expect(JSON.stringify(lastRequest().body)).toBe(JSON.stringify(body));
+        expect(lastRequest().headers['x-api-key']).toBe('sk-ant-good');
 
-      const expected = await direct(body);
-      expect(relayed.status).toBe(200);
-      expect(relayed.contentType).toBe(expected.contentType);
-      expect(normalise(relayedText)).toBe(normalise(expected.text));
-      expect(relayedText).toContain(stream ? 'text_delta' : '"text":"Echo: Relay me"');
-    });
+        const expected = await direct(body);
+        expect(relayed.status).toBe(200);
+        expect(relayed.contentType).toBe(expected.contentType);
+        expect(normalise(relayedText)).toBe(normalise(expected.text));
+        expect(relayedText).toContain(stream ? 'text_delta' : '"text":"Echo: Relay me"');
+      },
+    );
 
     it('throws the upstream error as a ProviderError keeping its body', async () => {
-      const error = await chat
-        .relay!({ body: { model: 'claude-sonnet-4-5', messages: [] }, stream: false, model: 'claude-sonnet-4-5' }, callOptions())
-        .catch((caught: unknown) => caught);
+      const error = await chat.relay!(
+        { body: { model: 'claude-sonnet-4-5', messages: [] }, stream: false, model: 'claude-sonnet-4-5' },
+        callOptions(),
+      ).catch((caught: unknown) => caught);
       expect(error).toBeInstanceOf(ProviderError);
-      expect(error).toMatchObject({ status: 400, kind: 'invalid_request', retryable: false, message: 'max_tokens: Field required' });
+      expect(error).toMatchObject({
+        status: 400,
+        kind: 'invalid_request',
+        retryable: false,
+        message: 'max_tokens: Field required',
+      });
       expect(JSON.parse((error as ProviderError).upstreamBody!)).toMatchObject({
         type: 'error',
         error: { type: 'invalid_request_error', message: 'max_tokens: Field required' },
