@@ -62,7 +62,13 @@ export async function createApplication(
   const metrics = new Metrics();
   const usage = new UsageRepository(database.db);
   const usageRecorder = new UsageRecorder(usage, logger, configuration.gateway.usage_flush_ms);
-  const chat = new ChatService({ catalog, usage: usageRecorder, metrics, logger, gateway: configuration.gateway });
+  const chat = new ChatService({
+    catalog,
+    usage: usageRecorder,
+    metrics,
+    logger,
+    gateway: configuration.gateway,
+  });
   const server = buildServer({
     logger,
     bodyLimitBytes: Math.round(configuration.server.body_limit_mb * 1024 * 1024),

@@ -40,14 +40,19 @@ async function main(): Promise<void> {
     case 'serve':
       return serve(configuration);
     case 'migrate': {
-      const database = await openDatabase({ url: configuration.database_url, dataDir: configuration.data_dir });
+      const database = await openDatabase({
+        url: configuration.database_url,
+        dataDir: configuration.data_dir,
+      });
       await database.close();
       console.log(`migrations applied (${database.dialect})`);
       return;
     }
     case 'config':
       if (subcommand !== 'check') break;
-      console.log(`configuration is valid: ${configuration.providers.length} providers, ${configuration.models.length} aliases`);
+      console.log(
+        `configuration is valid: ${configuration.providers.length} providers, ${configuration.models.length} aliases`,
+      );
       return;
     case 'keys':
       return keys(configuration, subcommand, argument, values.role);
@@ -59,10 +64,10 @@ async function main(): Promise<void> {
 async function serve(configuration: ReturnType<typeof loadConfiguration>): Promise<void> {
   const application = await createApplication(configuration);
   const { host, port } = configuration.server;
-  await application.server.listen({ host, port });
+  const address = await application.server.listen({ host, port });
   application.logger.info(
     { providers: application.registry.list().length, database: application.database.dialect },
-    `Atelier listening on http://${host}:${port}`,
+    `Atelier listening on ${address}`,
   );
   let stopping = false;
   const stop = async (signal: string) => {
@@ -94,7 +99,9 @@ async function keys(
         console.log(`${record.id}\t${record.prefix}…\t${record.role}\t${state}\t${record.name}`);
       }
     } else if (action === 'revoke' && argument) {
-      console.log((await application.keys.revoke(argument)) ? `revoked ${argument}` : `no active key ${argument}`);
+      console.log(
+        (await application.keys.revoke(argument)) ? `revoked ${argument}` : `no active key ${argument}`,
+      );
     } else {
       console.error(usage);
       process.exitCode = 2;

@@ -71,7 +71,8 @@ export function applyEnvironment(raw: Record<string, unknown>, environment: Node
     const last = keyPath[keyPath.length - 1]!;
     if (kind === 'port') {
       const port = Number(value);
-      if (!Number.isInteger(port)) throw new ConfigurationError(`${variable}: must be an integer port, got "${value}"`);
+      if (!Number.isInteger(port))
+        throw new ConfigurationError(`${variable}: must be an integer port, got "${value}"`);
       target[last] = port;
     } else {
       target[last] = value;
@@ -111,7 +112,8 @@ function checkReferences(configuration: Configuration, source: string): void {
   const problems: string[] = [];
   const providerIds = new Set<string>();
   configuration.providers.forEach((provider, index) => {
-    if (providerIds.has(provider.id)) problems.push(`providers[${index}].id: duplicate provider id "${provider.id}"`);
+    if (providerIds.has(provider.id))
+      problems.push(`providers[${index}].id: duplicate provider id "${provider.id}"`);
     providerIds.add(provider.id);
     const credentialIds = new Set<string>();
     provider.credentials.forEach((credential, credentialIndex) => {
@@ -134,7 +136,9 @@ function checkReferences(configuration: Configuration, source: string): void {
     });
   });
   if (problems.length > 0) {
-    throw new ConfigurationError(`invalid configuration (${source}):\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+    throw new ConfigurationError(
+      `invalid configuration (${source}):\n${problems.map((p) => `  - ${p}`).join('\n')}`,
+    );
   }
 }
 

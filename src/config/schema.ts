@@ -17,7 +17,10 @@ const identifier = z
 
 const proxyUrl = z
   .string()
-  .refine((value) => /^(https?|socks5h?):\/\/[^\s]+$/.test(value), 'must be an http://, https:// or socks5:// URL');
+  .refine(
+    (value) => /^(https?|socks5h?):\/\/[^\s]+$/.test(value),
+    'must be an http://, https:// or socks5:// URL',
+  );
 
 export const credentialSchema = z
   .strictObject({

@@ -81,7 +81,11 @@ export class NotFoundError extends AtelierError {
 
 export class ModelNotFoundError extends NotFoundError {
   constructor(model: string) {
-    super(`The model '${model}' does not exist or is not routable on this gateway.`, 'model_not_found', 'model');
+    super(
+      `The model '${model}' does not exist or is not routable on this gateway.`,
+      'model_not_found',
+      'model',
+    );
   }
 }
 
@@ -94,7 +98,13 @@ export class ConflictError extends AtelierError {
 /** Every credential that could serve the request is busy at its max_concurrency. */
 export class CapacityError extends AtelierError {
   constructor(message: string, retryAfterMs = 1000) {
-    super(message, { status: 429, kind: 'rate_limit', code: 'capacity_exhausted', retryable: false, retryAfterMs });
+    super(message, {
+      status: 429,
+      kind: 'rate_limit',
+      code: 'capacity_exhausted',
+      retryable: false,
+      retryAfterMs,
+    });
   }
 }
 
@@ -185,8 +195,7 @@ export function providerErrorFromStatus(input: {
     kind === 'overloaded' ||
     kind === 'timeout';
   // Clients see our own status for credential problems: their key is fine, ours is not.
-  const clientStatus =
-    kind === 'authentication' || kind === 'permission' || kind === 'quota' ? 502 : status;
+  const clientStatus = kind === 'authentication' || kind === 'permission' || kind === 'quota' ? 502 : status;
   return new ProviderError(input.message, {
     status: clientStatus,
     kind,
@@ -204,7 +213,9 @@ export function providerErrorFromStatus(input: {
 export function connectionError(provider: string, cause: unknown, timedOut = false): ProviderError {
   const reason = cause instanceof Error ? cause.message : String(cause);
   return new ProviderError(
-    timedOut ? `Upstream ${provider} timed out: ${reason}` : `Could not reach upstream ${provider}: ${reason}`,
+    timedOut
+      ? `Upstream ${provider} timed out: ${reason}`
+      : `Could not reach upstream ${provider}: ${reason}`,
     {
       status: timedOut ? 504 : 502,
       kind: timedOut ? 'timeout' : 'connection',

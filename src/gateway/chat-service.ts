@@ -11,7 +11,12 @@ import type { Logger } from 'pino';
 import type { GatewayConfiguration } from '../config/index.js';
 import { connectionError, ProviderError, toAtelierError } from '../errors/index.js';
 import type { Metrics } from '../observability/metrics.js';
-import type { ClientProtocol, DecodeContext, StreamEncoder, UsageObserver } from '../protocols/client-protocol.js';
+import type {
+  ClientProtocol,
+  DecodeContext,
+  StreamEncoder,
+  UsageObserver,
+} from '../protocols/client-protocol.js';
 import { readText, toTransportError } from '../providers/http/upstream-client.js';
 import type { ChatRequest, ChatStreamEvent, Usage } from '../providers/spec.js';
 import type { Principal } from '../security/api-keys.js';
@@ -70,18 +75,26 @@ export class ChatService {
     let result;
     try {
       const targets = this.dependencies.catalog.resolve(requestedModel);
-      result = await runWithFailover(requestedModel, targets, (attempt) => this.attempt(call, request, attempt), {
-        maxAttempts: this.dependencies.gateway.max_attempts,
-        queueTimeoutMs: this.dependencies.gateway.queue_timeout_ms,
-        signal: call.signal,
-        onFailure: (target, credentialId, error) => {
-          this.dependencies.metrics.upstreamAttempts.inc({ provider: target.provider.id, outcome: 'failure' });
-          this.dependencies.logger.warn(
-            { provider: target.provider.id, credential: credentialId, err: toAtelierError(error).message },
-            'upstream attempt failed',
-          );
+      result = await runWithFailover(
+        requestedModel,
+        targets,
+        (attempt) => this.attempt(call, request, attempt),
+        {
+          maxAttempts: this.dependencies.gateway.max_attempts,
+          queueTimeoutMs: this.dependencies.gateway.queue_timeout_ms,
+          signal: call.signal,
+          onFailure: (target, credentialId, error) => {
+            this.dependencies.metrics.upstreamAttempts.inc({
+              provider: target.provider.id,
+              outcome: 'failure',
+            });
+            this.dependencies.logger.warn(
+              { provider: target.provider.id, credential: credentialId, err: toAtelierError(error).message },
+              'upstream attempt failed',
+            );
+          },
         },
-      });
+      );
     } catch (error) {
       const failure = toAtelierError(error);
       record(failure.status, { errorKind: failure.kind });
@@ -171,7 +184,10 @@ export class ChatService {
         try {
           parsed = JSON.parse(text);
         } catch (error) {
-          throw connectionError(target.provider.id, new Error('upstream sent a body that is not JSON', { cause: error }));
+          throw connectionError(
+            target.provider.id,
+            new Error('upstream sent a body that is not JSON', { cause: error }),
+          );
         }
         return { kind: 'json', body: parsed, usage: call.protocol.usageFromBody(parsed) };
       }
@@ -200,20 +216,43 @@ export class ChatService {
     };
     const iterator = encoded(events, encoder, track)[Symbol.asyncIterator]();
     const first = await firstChunk(iterator, target.provider.id);
-    return { kind: 'stream', contentType: encoder.contentType, first, rest: iterator, usage: () => usage, encoder };
+    return {
+      kind: 'stream',
+      contentType: encoder.contentType,
+      first,
+      rest: iterator,
+      usage: () => usage,
+      encoder,
+    };
   }
 
-  private record(call: ChatCall, request: ChatRequest, started: number, status: number, details: Partial<UsageDetails>) {
+  private record(
+    call: ChatCall,
+    request: ChatRequest,
+    started: number,
+    status: number,
+    details: Partial<UsageDetails>,
+  ) {
     const latency = performance.now() - started;
     const usage = details.usage;
-    this.dependencies.metrics.requests.inc({ protocol: call.protocol.name, model: request.model, status: String(status) });
+    this.dependencies.metrics.requests.inc({
+      protocol: call.protocol.name,
+      model: request.model,
+      status: String(status),
+    });
     this.dependencies.metrics.requestDuration.observe(
       { protocol: call.protocol.name, stream: String(request.stream) },
       latency / 1000,
     );
     if (usage && details.providerId) {
-      this.dependencies.metrics.tokens.inc({ provider: details.providerId, direction: 'input' }, usage.inputTokens);
-      this.dependencies.metrics.tokens.inc({ provider: details.providerId, direction: 'output' }, usage.outputTokens);
+      this.dependencies.metrics.tokens.inc(
+        { provider: details.providerId, direction: 'input' },
+        usage.inputTokens,
+      );
+      this.dependencies.metrics.tokens.inc(
+        { provider: details.providerId, direction: 'output' },
+        usage.outputTokens,
+      );
     }
     this.dependencies.usage.record({
       created_at: Date.now(),
@@ -249,10 +288,14 @@ function includeUsageRequested(body: unknown): boolean {
   return options?.include_usage === true;
 }
 
-async function firstChunk(iterator: AsyncIterator<string | Buffer>, provider: string): Promise<string | Buffer> {
+async function firstChunk(
+  iterator: AsyncIterator<string | Buffer>,
+  provider: string,
+): Promise<string | Buffer> {
   for (;;) {
     const next = await iterator.next();
-    if (next.done) throw connectionError(provider, new Error('upstream closed the stream before sending anything'));
+    if (next.done)
+      throw connectionError(provider, new Error('upstream closed the stream before sending anything'));
     if (next.value.length > 0) return next.value;
   }
 }

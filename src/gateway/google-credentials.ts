@@ -12,8 +12,14 @@ export function createGoogleTokenResolver(
   try {
     account = parseServiceAccount(json);
   } catch (error) {
-    throw new Error(`credential ${credentialId}: invalid service account: ${(error as Error).message}`, { cause: error });
+    throw new Error(`credential ${credentialId}: invalid service account: ${(error as Error).message}`, {
+      cause: error,
+    });
   }
   const source = createServiceAccountTokenSource({ account, dispatcher, provider: credentialId });
-  return async (signal) => ({ id: credentialId, apiKey: await source.getAccessToken(signal), scheme: 'oauth' });
+  return async (signal) => ({
+    id: credentialId,
+    apiKey: await source.getAccessToken(signal),
+    scheme: 'oauth',
+  });
 }

@@ -39,7 +39,8 @@ export class ProviderAdministration {
   ) {}
 
   async createProvider(input: ProviderInput, credentials: CredentialInput[]): Promise<void> {
-    if (this.registry.get(input.id)) throw new ConflictError(`A provider with id '${input.id}' already exists.`);
+    if (this.registry.get(input.id))
+      throw new ConflictError(`A provider with id '${input.id}' already exists.`);
     const now = this.clock();
     const record: ProviderRecord = {
       id: input.id,
@@ -54,7 +55,8 @@ export class ProviderAdministration {
       updated_at: now,
     };
     await this.repository.insertProvider(record);
-    for (const credential of credentials) await this.repository.insertCredential(this.credentialRecord(input.id, credential));
+    for (const credential of credentials)
+      await this.repository.insertCredential(this.credentialRecord(input.id, credential));
     await this.registry.reload();
   }
 
@@ -86,7 +88,11 @@ export class ProviderAdministration {
     return record.id;
   }
 
-  async updateCredential(providerId: string, credentialId: string, changes: Partial<CredentialInput>): Promise<void> {
+  async updateCredential(
+    providerId: string,
+    credentialId: string,
+    changes: Partial<CredentialInput>,
+  ): Promise<void> {
     await this.editableCredential(providerId, credentialId);
     const secret = changes.api_key ?? changes.service_account_json;
     await this.repository.updateCredential(credentialId, {

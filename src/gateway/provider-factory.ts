@@ -2,7 +2,12 @@ import { createAnthropicProvider } from '../providers/anthropic/index.js';
 import { createGeminiProvider } from '../providers/gemini/index.js';
 import { createOllamaProvider } from '../providers/ollama/index.js';
 import { createOpenAIProvider } from '../providers/openai/index.js';
-import { CHAT_SPECIFICATION_VERSION, type Provider, type ProviderSettings, type ProviderType } from '../providers/spec.js';
+import {
+  CHAT_SPECIFICATION_VERSION,
+  type Provider,
+  type ProviderSettings,
+  type ProviderType,
+} from '../providers/spec.js';
 
 const factories: Partial<Record<ProviderType, (settings: ProviderSettings) => Provider>> = {
   openai: createOpenAIProvider,

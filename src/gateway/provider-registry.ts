@@ -18,7 +18,12 @@ import type {
   ProviderRecord,
   ProviderRepository,
 } from '../storage/index.js';
-import { CredentialPool, type CredentialHealth, type PoolCredential, type PoolPolicy } from './credential-pool.js';
+import {
+  CredentialPool,
+  type CredentialHealth,
+  type PoolCredential,
+  type PoolPolicy,
+} from './credential-pool.js';
 import { createProviderAdapter } from './provider-factory.js';
 import { createGoogleTokenResolver } from './google-credentials.js';
 
@@ -85,7 +90,10 @@ export class ProviderRegistry {
   async load(): Promise<void> {
     const definitions: Array<[ProviderDefinition, CredentialDefinition[]]> = [];
     for (const provider of this.dependencies.configuration.providers) {
-      definitions.push([fromConfiguration(provider), provider.credentials.map((c, i) => credentialFromConfiguration(provider, c, i))]);
+      definitions.push([
+        fromConfiguration(provider),
+        provider.credentials.map((c, i) => credentialFromConfiguration(provider, c, i)),
+      ]);
     }
     const records = await this.dependencies.providers.listProviders();
     const credentials = await this.dependencies.providers.listCredentials();
@@ -139,9 +147,21 @@ export class ProviderRegistry {
     // Local servers such as Ollama often need no key: give them one anonymous credential.
     const effective =
       credentials.length === 0 && definition.type === 'ollama'
-        ? [{ id: `${definition.id}:anonymous`, label: 'anonymous', weight: 1, priority: 0, maxConcurrency: 0, enabled: true, secret: { kind: 'api-key' as const, value: '' } }]
+        ? [
+            {
+              id: `${definition.id}:anonymous`,
+              label: 'anonymous',
+              weight: 1,
+              priority: 0,
+              maxConcurrency: 0,
+              enabled: true,
+              secret: { kind: 'api-key' as const, value: '' },
+            },
+          ]
         : credentials;
-    pool.setCredentials(effective.map((credential) => this.poolCredential(definition, credential, dispatcher)));
+    pool.setCredentials(
+      effective.map((credential) => this.poolCredential(definition, credential, dispatcher)),
+    );
     return {
       id: definition.id,
       type: definition.type,
@@ -157,7 +177,11 @@ export class ProviderRegistry {
     };
   }
 
-  private poolCredential(definition: ProviderDefinition, credential: CredentialDefinition, dispatcher: Dispatcher): PoolCredential {
+  private poolCredential(
+    definition: ProviderDefinition,
+    credential: CredentialDefinition,
+    dispatcher: Dispatcher,
+  ): PoolCredential {
     let resolve: (signal: AbortSignal) => Promise<CallCredential>;
     if (credential.secret.kind === 'api-key') {
       const value: CallCredential = { id: credential.id, apiKey: credential.secret.value, scheme: 'api-key' };

@@ -39,5 +39,6 @@ export function createAuthenticationHook(keys: ApiKeyService) {
 }
 
 export function requireRole(principal: Principal, role: Role): void {
-  if (role === 'admin' && principal.role !== 'admin') throw new PermissionError('This endpoint needs an admin API key.');
+  if (role === 'admin' && principal.role !== 'admin')
+    throw new PermissionError('This endpoint needs an admin API key.');
 }

@@ -17,19 +17,32 @@ export function fromFrameworkError(error: FastifyError): AtelierError | undefine
       : error.code === 'FST_ERR_CTP_EMPTY_JSON_BODY'
         ? 'The request body is empty; a JSON object is required.'
         : error.message;
-  return new AtelierError(message, { status, kind, code: error.code?.toLowerCase() ?? 'invalid_request', retryable: false });
+  return new AtelierError(message, {
+    status,
+    kind,
+    code: error.code?.toLowerCase() ?? 'invalid_request',
+    retryable: false,
+  });
 }
 
 export function renderError(error: unknown, request: FastifyRequest, reply: FastifyReply): FastifyReply {
   let failure: AtelierError;
   if (error instanceof AtelierError) failure = error;
-  else failure = fromFrameworkError(error as FastifyError) ?? new InternalError(`Internal server error (request ${request.id}).`, error);
+  else
+    failure =
+      fromFrameworkError(error as FastifyError) ??
+      new InternalError(`Internal server error (request ${request.id}).`, error);
   if (failure.kind === 'internal') request.log.error({ err: failure.cause ?? failure }, 'request failed');
   const rendered = protocolForUrl(request.url).renderError(failure);
-  if (failure.retryAfterMs !== undefined) reply.header('retry-after', String(Math.ceil(failure.retryAfterMs / 1000)));
+  if (failure.retryAfterMs !== undefined)
+    reply.header('retry-after', String(Math.ceil(failure.retryAfterMs / 1000)));
   return reply.code(rendered.status).send(rendered.body);
 }
 
 export function renderNotFound(request: FastifyRequest, reply: FastifyReply): FastifyReply {
-  return renderError(new NotFoundError(`No route for ${request.method} ${request.url.split('?')[0]}.`, 'unknown_route'), request, reply);
+  return renderError(
+    new NotFoundError(`No route for ${request.method} ${request.url.split('?')[0]}.`, 'unknown_route'),
+    request,
+    reply,
+  );
 }

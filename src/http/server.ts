@@ -45,7 +45,9 @@ export function buildServer(dependencies: ServerDependencies): FastifyInstance {
     bodyLimit: dependencies.bodyLimitBytes,
     genReqId: (request) => {
       const given = request.headers['x-request-id'];
-      return typeof given === 'string' && /^[\w.-]{1,128}$/.test(given) ? given : `req_${randomUUID().replace(/-/g, '')}`;
+      return typeof given === 'string' && /^[\w.-]{1,128}$/.test(given)
+        ? given
+        : `req_${randomUUID().replace(/-/g, '')}`;
     },
     routerOptions: { ignoreTrailingSlash: true },
     return503OnClosing: true,

@@ -4,7 +4,13 @@
  * errors in its envelope, and observing usage in a same-protocol relayed stream without rebuilding it.
  */
 import type { AtelierError } from '../errors/index.js';
-import type { ChatRequest, ChatResult, ChatStreamEvent, ClientProtocolName, Usage } from '../providers/spec.js';
+import type {
+  ChatRequest,
+  ChatResult,
+  ChatStreamEvent,
+  ClientProtocolName,
+  Usage,
+} from '../providers/spec.js';
 
 export interface DecodeContext {
   /** Gemini carries the model in the path. */

@@ -68,14 +68,10 @@ export interface ToolDefinition {
 }
 
 export type ToolChoice =
-  | { type: 'auto' }
-  | { type: 'none' }
-  | { type: 'required' }
-  | { type: 'tool'; name: string };
+  { type: 'auto' } | { type: 'none' } | { type: 'required' } | { type: 'tool'; name: string };
 
 export type ResponseFormat =
-  | { type: 'text' }
-  | { type: 'json'; schema?: Record<string, unknown>; name?: string };
+  { type: 'text' } | { type: 'json'; schema?: Record<string, unknown>; name?: string };
 
 export interface ChatRequest {
   /** The upstream model id; the gateway sets it from the route it chose. */
@@ -107,6 +103,10 @@ export interface ChatRequest {
 
 export type FinishReason = 'stop' | 'length' | 'tool-calls' | 'content-filter' | 'error' | 'other';
 
+/**
+ * Token counts as OpenAI counts them: `inputTokens` includes cached prompt tokens (Anthropic reports those
+ * apart, adapters add them in) and `outputTokens` includes reasoning tokens.
+ */
 export interface Usage {
   inputTokens: number;
   outputTokens: number;

@@ -36,7 +36,11 @@ export class ApiKeyService {
   ) {}
 
   /** Create a key; the plaintext is returned here and never again. */
-  async create(input: { name: string; role: Role; key?: string }): Promise<{ key: string; record: ApiKeyRecord }> {
+  async create(input: {
+    name: string;
+    role: Role;
+    key?: string;
+  }): Promise<{ key: string; record: ApiKeyRecord }> {
     const key = input.key ?? generateApiKey();
     const record: ApiKeyRecord = {
       id: `key_${randomUUID().replace(/-/g, '').slice(0, 20)}`,
@@ -70,7 +74,9 @@ export class ApiKeyService {
     } else {
       const record = await this.repository.findByHash(hash);
       principal =
-        record && record.revoked_at === null ? { keyId: record.id, name: record.name, role: record.role } : undefined;
+        record && record.revoked_at === null
+          ? { keyId: record.id, name: record.name, role: record.role }
+          : undefined;
       if (this.cache.size > 10_000) this.cache.clear();
       this.cache.set(hash, { principal, expiresAt: now + cacheTtlMs });
     }

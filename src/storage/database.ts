@@ -29,7 +29,9 @@ export async function openDatabase(options: { url?: string; dataDir: string }): 
       dialect: new PostgresDialect({ pool: new pg.Pool({ connectionString: options.url, max: 10 }) }),
     });
   } else {
-    const file = options.url?.startsWith('sqlite:') ? options.url.slice('sqlite:'.length) : `${options.dataDir}/atelier.db`;
+    const file = options.url?.startsWith('sqlite:')
+      ? options.url.slice('sqlite:'.length)
+      : `${options.dataDir}/atelier.db`;
     if (file !== ':memory:') mkdirSync(dirname(file), { recursive: true });
     const sqlite = new SQLite(file);
     sqlite.pragma('journal_mode = WAL');

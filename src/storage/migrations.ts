@@ -81,7 +81,11 @@ function migrations(dialect: DialectName): Record<string, Migration> {
           .addColumn('input_tokens', 'integer', (c) => c.notNull())
           .addColumn('output_tokens', 'integer', (c) => c.notNull())
           .execute();
-        await db.schema.createIndex('usage_records_created').on('usage_records').column('created_at').execute();
+        await db.schema
+          .createIndex('usage_records_created')
+          .on('usage_records')
+          .column('created_at')
+          .execute();
       },
     },
   };

@@ -20,7 +20,9 @@ export function isPostgresAvailable(): Promise<boolean> {
       await client.query('select 1');
       return true;
     } catch {
-      console.warn(`\n*** PostgreSQL is not reachable at ${postgresBaseUrl}: PostgreSQL variants of these tests are SKIPPED ***\n`);
+      console.warn(
+        `\n*** PostgreSQL is not reachable at ${postgresBaseUrl}: PostgreSQL variants of these tests are SKIPPED ***\n`,
+      );
       return false;
     } finally {
       await client.end().catch(() => undefined);

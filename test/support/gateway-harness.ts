@@ -52,25 +52,54 @@ export async function startFakes(): Promise<Fakes> {
   return { openai, anthropic, gemini, ollama };
 }
 
-export function defaultProviders(fakes: Fakes, keys: Partial<Record<keyof typeof providerModels, string[]>> = {}) {
+export function defaultProviders(
+  fakes: Fakes,
+  keys: Partial<Record<keyof typeof providerModels, string[]>> = {},
+) {
   const credentials = (id: keyof typeof providerModels, fallback: string) =>
     (keys[id] ?? [fallback]).map((api_key) => ({ api_key }));
   return [
-    { id: 'oai', type: 'openai', base_url: `${fakes.openai.url}/v1`, models: [providerModels.oai], credentials: credentials('oai', 'sk-good') },
-    { id: 'claude', type: 'anthropic', base_url: fakes.anthropic.url, models: [providerModels.claude], credentials: credentials('claude', 'sk-ant-good') },
-    { id: 'gem', type: 'gemini', base_url: fakes.gemini.url, models: [providerModels.gem], credentials: credentials('gem', 'gem-good') },
-    { id: 'llama', type: 'ollama', base_url: fakes.ollama.url, models: [providerModels.llama], credentials: credentials('llama', 'ollama-good') },
+    {
+      id: 'oai',
+      type: 'openai',
+      base_url: `${fakes.openai.url}/v1`,
+      models: [providerModels.oai],
+      credentials: credentials('oai', 'sk-good'),
+    },
+    {
+      id: 'claude',
+      type: 'anthropic',
+      base_url: fakes.anthropic.url,
+      models: [providerModels.claude],
+      credentials: credentials('claude', 'sk-ant-good'),
+    },
+    {
+      id: 'gem',
+      type: 'gemini',
+      base_url: fakes.gemini.url,
+      models: [providerModels.gem],
+      credentials: credentials('gem', 'gem-good'),
+    },
+    {
+      id: 'llama',
+      type: 'ollama',
+      base_url: fakes.ollama.url,
+      models: [providerModels.llama],
+      credentials: credentials('llama', 'ollama-good'),
+    },
   ];
 }
 
-export async function startHarness(options: {
-  fakes?: Fakes;
-  providers?: unknown[];
-  models?: unknown[];
-  gateway?: Record<string, unknown>;
-  databaseUrl?: string;
-  dataDir?: string;
-} = {}): Promise<Harness> {
+export async function startHarness(
+  options: {
+    fakes?: Fakes;
+    providers?: unknown[];
+    models?: unknown[];
+    gateway?: Record<string, unknown>;
+    databaseUrl?: string;
+    dataDir?: string;
+  } = {},
+): Promise<Harness> {
   const ownFakes = !options.fakes;
   const fakes = options.fakes ?? (await startFakes());
   const configuration = parseConfiguration(
@@ -103,7 +132,10 @@ export async function startHarness(options: {
 export async function adminRequest(harness: Harness, method: string, path: string, body?: unknown) {
   const response = await fetch(`${harness.url}${path}`, {
     method,
-    headers: { authorization: `Bearer ${adminKey}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
+    headers: {
+      authorization: `Bearer ${adminKey}`,
+      ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+    },
     body: body === undefined ? undefined : JSON.stringify(body),
   });
   const text = await response.text();

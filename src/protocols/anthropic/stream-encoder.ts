@@ -10,7 +10,7 @@
  */
 import type { AtelierError } from '../../errors/index.js';
 import { encodeServerSentEvent } from '../sse.js';
-import type { ChatStreamEvent, Usage } from '../../providers/spec.js';
+import type { ChatStreamEvent, FinishReason, Usage } from '../../providers/spec.js';
 import type { EncodeContext, StreamEncoder } from '../client-protocol.js';
 import { errorEnvelope } from './errors.js';
 import { stopReasonFromFinishReason } from './stop-reason.js';
@@ -149,11 +149,7 @@ class AnthropicStreamEncoder implements StreamEncoder {
     return frame({ type: 'content_block_delta', index: this.open?.index ?? 0, delta });
   }
 
-  private finish(
-    reason: Parameters<typeof stopReasonFromFinishReason>[0],
-    stopSequence: string | undefined,
-    usage: Usage,
-  ): string {
+  private finish(reason: FinishReason, stopSequence: string | undefined, usage: Usage | undefined): string {
     this.finished = true;
     const totals = anthropicUsageFrom(usage ?? this.usage ?? { inputTokens: 0, outputTokens: 0 });
     return (

@@ -9,6 +9,7 @@ const poolOptions = {
 
 export function createDispatcher(proxy?: string): Dispatcher {
   if (!proxy) return new Agent(poolOptions);
-  if (/^socks5h?:\/\//.test(proxy)) return new Socks5ProxyAgent(proxy.replace(/^socks5h:/, 'socks5:'), poolOptions);
+  if (/^socks5h?:\/\//.test(proxy))
+    return new Socks5ProxyAgent(proxy.replace(/^socks5h:/, 'socks5:'), poolOptions);
   return new ProxyAgent({ uri: proxy, ...poolOptions });
 }

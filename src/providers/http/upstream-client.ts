@@ -33,7 +33,10 @@ export function joinUrl(baseURL: string, path: string, query?: Record<string, st
 }
 
 /** Send a request; network failures and timeouts become retryable ProviderErrors. */
-export async function sendUpstream(settings: ProviderSettings, input: UpstreamRequest): Promise<UpstreamResponse> {
+export async function sendUpstream(
+  settings: ProviderSettings,
+  input: UpstreamRequest,
+): Promise<UpstreamResponse> {
   const headers: Record<string, string> = { ...settings.headers, ...input.headers };
   let body: string | undefined;
   if (input.body !== undefined) {
@@ -82,7 +85,11 @@ export async function readText(body: Readable, limit = 4 * 1024 * 1024): Promise
 }
 
 /** Read a JSON body; a body cut short by the upstream is a retryable connection error. */
-export async function readJson<T>(provider: string, response: UpstreamResponse, signal?: AbortSignal): Promise<T> {
+export async function readJson<T>(
+  provider: string,
+  response: UpstreamResponse,
+  signal?: AbortSignal,
+): Promise<T> {
   let text: string;
   try {
     text = await readText(response.body, 64 * 1024 * 1024);
@@ -92,14 +99,18 @@ export async function readJson<T>(provider: string, response: UpstreamResponse, 
   try {
     return JSON.parse(text) as T;
   } catch (error) {
-    throw connectionError(provider, new Error(`upstream sent invalid JSON (${text.slice(0, 120)})`, { cause: error }));
+    throw connectionError(
+      provider,
+      new Error(`upstream sent invalid JSON (${text.slice(0, 120)})`, { cause: error }),
+    );
   }
 }
 
 /** Retry-After in milliseconds from `retry-after-ms`, `retry-after` (seconds or HTTP date). */
 export function parseRetryAfter(headers: IncomingHttpHeaders, now = Date.now()): number | undefined {
   const milliseconds = headerValue(headers, 'retry-after-ms');
-  if (milliseconds !== undefined && Number.isFinite(Number(milliseconds))) return Math.max(0, Number(milliseconds));
+  if (milliseconds !== undefined && Number.isFinite(Number(milliseconds)))
+    return Math.max(0, Number(milliseconds));
   const value = headerValue(headers, 'retry-after');
   if (value === undefined) return undefined;
   const seconds = Number(value);

@@ -20,7 +20,10 @@ export class ProviderRepository {
     await this.db.insertInto('providers').values(record).execute();
   }
 
-  async updateProvider(id: string, changes: Partial<Omit<ProviderRecord, 'id' | 'created_at'>>): Promise<void> {
+  async updateProvider(
+    id: string,
+    changes: Partial<Omit<ProviderRecord, 'id' | 'created_at'>>,
+  ): Promise<void> {
     await this.db.updateTable('providers').set(changes).where('id', '=', id).execute();
   }
 
@@ -46,7 +49,10 @@ export class ProviderRepository {
     await this.db.insertInto('credentials').values(record).execute();
   }
 
-  async updateCredential(id: string, changes: Partial<Omit<CredentialRecord, 'id' | 'provider_id'>>): Promise<void> {
+  async updateCredential(
+    id: string,
+    changes: Partial<Omit<CredentialRecord, 'id' | 'provider_id'>>,
+  ): Promise<void> {
     await this.db.updateTable('credentials').set(changes).where('id', '=', id).execute();
   }
 

@@ -31,11 +31,18 @@ export class UsageRepository {
     if (records.length === 0) return;
     // Chunked so one flush stays within SQLite's bound-parameter limit.
     for (let index = 0; index < records.length; index += 500) {
-      await this.db.insertInto('usage_records').values(records.slice(index, index + 500)).execute();
+      await this.db
+        .insertInto('usage_records')
+        .values(records.slice(index, index + 500))
+        .execute();
     }
   }
 
-  async summarize(options: { groupBy: UsageGrouping; since: number; until: number }): Promise<UsageSummaryRow[]> {
+  async summarize(options: {
+    groupBy: UsageGrouping;
+    since: number;
+    until: number;
+  }): Promise<UsageSummaryRow[]> {
     const column = groupColumns[options.groupBy];
     const rows = await this.db
       .selectFrom('usage_records')

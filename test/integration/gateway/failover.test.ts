@@ -4,7 +4,14 @@
  */
 import OpenAI from 'openai';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { adminKey, adminRequest, startFakes, startHarness, type Fakes, type Harness } from '../../support/gateway-harness.js';
+import {
+  adminKey,
+  adminRequest,
+  startFakes,
+  startHarness,
+  type Fakes,
+  type Harness,
+} from '../../support/gateway-harness.js';
 
 let fakes: Fakes;
 beforeAll(async () => {
@@ -24,7 +31,10 @@ function keyOf(headers: Record<string, string | string[] | undefined>): string |
   return typeof value === 'string' ? value.replace(/^Bearer /, '') : undefined;
 }
 
-function countByKey(requests: Array<{ headers: Record<string, string | string[] | undefined>; path: string }>, since: number) {
+function countByKey(
+  requests: Array<{ headers: Record<string, string | string[] | undefined>; path: string }>,
+  since: number,
+) {
   const counts: Record<string, number> = {};
   for (const request of requests.slice(since)) {
     const key = keyOf(request.headers) ?? '';
@@ -65,10 +75,13 @@ describe.each(vendors)('failover on $type', (vendor) => {
         stream: index % 2 === 1,
       });
       if (index % 2 === 0) {
-        expect((completion as OpenAI.ChatCompletion).choices[0]!.message.content).toBe(`Echo: request ${index}`);
+        expect((completion as OpenAI.ChatCompletion).choices[0]!.message.content).toBe(
+          `Echo: request ${index}`,
+        );
       } else {
         let text = '';
-        for await (const chunk of completion as AsyncIterable<OpenAI.ChatCompletionChunk>) text += chunk.choices[0]?.delta.content ?? '';
+        for await (const chunk of completion as AsyncIterable<OpenAI.ChatCompletionChunk>)
+          text += chunk.choices[0]?.delta.content ?? '';
         expect(text).toBe(`Echo: request ${index}`);
       }
     }
@@ -97,10 +110,37 @@ describe('failover across providers, timeouts and capacity', () => {
       fakes,
       gateway: { upstream_timeout_ms: 300, queue_timeout_ms: 100 },
       providers: [
-        { id: 'dead', type: 'openai', base_url: `${fakes.openai.url}/v1`, models: ['gpt-test'], credentials: [{ api_key: 'fault-401-x' }, { api_key: 'fault-reset-x' }] },
-        { id: 'slow', type: 'anthropic', base_url: fakes.anthropic.url, models: ['claude-test'], credentials: [{ api_key: 'fault-slow-2000' }, { api_key: 'sk-ant-fine', priority: 1 }] },
-        { id: 'narrow', type: 'openai', base_url: `${fakes.openai.url}/v1`, models: ['gpt-narrow'], credentials: [{ api_key: 'fault-slow-400', max_concurrency: 1 }] },
-        { id: 'tiered', type: 'gemini', base_url: fakes.gemini.url, models: ['gemini-test'], credentials: [{ api_key: 'primary-gem', priority: 0 }, { api_key: 'backup-gem', priority: 1 }] },
+        {
+          id: 'dead',
+          type: 'openai',
+          base_url: `${fakes.openai.url}/v1`,
+          models: ['gpt-test'],
+          credentials: [{ api_key: 'fault-401-x' }, { api_key: 'fault-reset-x' }],
+        },
+        {
+          id: 'slow',
+          type: 'anthropic',
+          base_url: fakes.anthropic.url,
+          models: ['claude-test'],
+          credentials: [{ api_key: 'fault-slow-2000' }, { api_key: 'sk-ant-fine', priority: 1 }],
+        },
+        {
+          id: 'narrow',
+          type: 'openai',
+          base_url: `${fakes.openai.url}/v1`,
+          models: ['gpt-narrow'],
+          credentials: [{ api_key: 'fault-slow-400', max_concurrency: 1 }],
+        },
+        {
+          id: 'tiered',
+          type: 'gemini',
+          base_url: fakes.gemini.url,
+          models: ['gemini-test'],
+          credentials: [
+            { api_key: 'primary-gem', priority: 0 },
+            { api_key: 'backup-gem', priority: 1 },
+          ],
+        },
       ],
       models: [{ name: 'resilient', targets: ['dead/gpt-test', 'slow/claude-test'] }],
     });
@@ -126,7 +166,10 @@ describe('failover across providers, timeouts and capacity', () => {
   it('uses the backup tier only when the primary cannot serve', async () => {
     const before = fakes.gemini.requests.length;
     for (let index = 0; index < 5; index++) {
-      await client().chat.completions.create({ model: 'gemini-test', messages: [{ role: 'user', content: 'x' }] });
+      await client().chat.completions.create({
+        model: 'gemini-test',
+        messages: [{ role: 'user', content: 'x' }],
+      });
     }
     const keys = fakes.gemini.requests.slice(before).map((request) => keyOf(request.headers));
     expect(keys).toEqual(Array(5).fill('primary-gem'));
@@ -134,10 +177,14 @@ describe('failover across providers, timeouts and capacity', () => {
 
   it('answers 429 with a clear message when every credential is at max_concurrency', async () => {
     const results = await Promise.allSettled(
-      Array.from({ length: 3 }, () => client().chat.completions.create({ model: 'gpt-narrow', messages: [{ role: 'user', content: 'x' }] })),
+      Array.from({ length: 3 }, () =>
+        client().chat.completions.create({ model: 'gpt-narrow', messages: [{ role: 'user', content: 'x' }] }),
+      ),
     );
     const fulfilled = results.filter((result) => result.status === 'fulfilled');
-    const rejected = results.filter((result): result is PromiseRejectedResult => result.status === 'rejected');
+    const rejected = results.filter(
+      (result): result is PromiseRejectedResult => result.status === 'rejected',
+    );
     expect(fulfilled.length).toBeGreaterThanOrEqual(1);
     expect(rejected.length).toBeGreaterThanOrEqual(1);
     for (const failure of rejected) {
@@ -161,8 +208,20 @@ describe('streams that fail', () => {
     harness = await startHarness({
       fakes,
       providers: [
-        { id: 'cut', type: 'openai', base_url: `${fakes.openai.url}/v1`, models: ['gpt-test'], credentials: [{ api_key: 'fault-cut-1' }] },
-        { id: 'cut-claude', type: 'anthropic', base_url: fakes.anthropic.url, models: ['claude-test'], credentials: [{ api_key: 'fault-cut-2' }] },
+        {
+          id: 'cut',
+          type: 'openai',
+          base_url: `${fakes.openai.url}/v1`,
+          models: ['gpt-test'],
+          credentials: [{ api_key: 'fault-cut-1' }],
+        },
+        {
+          id: 'cut-claude',
+          type: 'anthropic',
+          base_url: fakes.anthropic.url,
+          models: ['claude-test'],
+          credentials: [{ api_key: 'fault-cut-2' }],
+        },
       ],
     });
   });

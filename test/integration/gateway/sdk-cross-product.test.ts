@@ -29,7 +29,9 @@ describe.each(models)('OpenAI SDK → %s', (providerId, model) => {
   ];
 
   it('chats', async () => {
-    const { data, response } = await client().chat.completions.create({ model, messages, max_tokens: 50 }).withResponse();
+    const { data, response } = await client()
+      .chat.completions.create({ model, messages, max_tokens: 50 })
+      .withResponse();
     expect(response.headers.get('x-atelier-provider')).toBe(providerId);
     expect(data.choices[0]!.message.content).toBe('Echo: hello there');
     expect(data.choices[0]!.finish_reason).toBe('stop');
@@ -38,7 +40,12 @@ describe.each(models)('OpenAI SDK → %s', (providerId, model) => {
   });
 
   it('streams', async () => {
-    const stream = await client().chat.completions.create({ model, messages, stream: true, stream_options: { include_usage: true } });
+    const stream = await client().chat.completions.create({
+      model,
+      messages,
+      stream: true,
+      stream_options: { include_usage: true },
+    });
     let text = '';
     let chunks = 0;
     let finish: string | null = null;
@@ -79,7 +86,11 @@ describe.each(models)('OpenAI SDK → %s', (providerId, model) => {
     const second = await client().chat.completions.create({
       model,
       tools,
-      messages: [...ask, first.choices[0]!.message, { role: 'tool', tool_call_id: call.id, content: 'sunny' }],
+      messages: [
+        ...ask,
+        first.choices[0]!.message,
+        { role: 'tool', tool_call_id: call.id, content: 'sunny' },
+      ],
     });
     expect(second.choices[0]!.message.content).toContain('Tool get_weather said:');
     expect(second.choices[0]!.message.content).toContain('sunny');
@@ -91,7 +102,9 @@ describe.each(models)('Anthropic SDK → %s', (providerId, model) => {
   const messages = [{ role: 'user' as const, content: 'hello there' }];
 
   it('chats', async () => {
-    const { data, response } = await client().messages.create({ model, max_tokens: 50, system: 'Be brief.', messages }).withResponse();
+    const { data, response } = await client()
+      .messages.create({ model, max_tokens: 50, system: 'Be brief.', messages })
+      .withResponse();
     expect(response.headers.get('x-atelier-provider')).toBe(providerId);
     expect(data.content[0]).toMatchObject({ type: 'text', text: 'Echo: hello there' });
     expect(data.stop_reason).toBe('end_turn');
@@ -109,15 +122,26 @@ describe.each(models)('Anthropic SDK → %s', (providerId, model) => {
   });
 
   it('calls tools and takes their results', async () => {
-    const tools = [{ name: weatherTool.name, description: weatherTool.description, input_schema: weatherTool.parameters as Anthropic.Tool.InputSchema }];
+    const tools = [
+      {
+        name: weatherTool.name,
+        description: weatherTool.description,
+        input_schema: weatherTool.parameters as Anthropic.Tool.InputSchema,
+      },
+    ];
     const ask = [{ role: 'user' as const, content: 'What is the weather in Paris?' }];
     const first = await client().messages.create({ model, max_tokens: 100, tools, messages: ask });
     expect(first.stop_reason).toBe('tool_use');
     const use = first.content.find((block) => block.type === 'tool_use') as Anthropic.ToolUseBlock;
     expect(use).toMatchObject({ name: 'get_weather', input: { location: 'Paris' } });
 
-    const streamed = await client().messages.stream({ model, max_tokens: 100, tools, messages: ask }).finalMessage();
-    expect(streamed.content.find((block) => block.type === 'tool_use')).toMatchObject({ name: 'get_weather', input: { location: 'Paris' } });
+    const streamed = await client()
+      .messages.stream({ model, max_tokens: 100, tools, messages: ask })
+      .finalMessage();
+    expect(streamed.content.find((block) => block.type === 'tool_use')).toMatchObject({
+      name: 'get_weather',
+      input: { location: 'Paris' },
+    });
 
     const second = await client().messages.create({
       model,
@@ -139,7 +163,11 @@ describe.each(models)('Google GenAI SDK → %s', (providerId, model) => {
   const client = () => new GoogleGenAI({ apiKey: adminKey, httpOptions: { baseUrl: harness.url } });
 
   it('chats', async () => {
-    const response = await client().models.generateContent({ model, contents: 'hello there', config: { systemInstruction: 'Be brief.' } });
+    const response = await client().models.generateContent({
+      model,
+      contents: 'hello there',
+      config: { systemInstruction: 'Be brief.' },
+    });
     expect(response.text).toBe('Echo: hello there');
     expect(response.candidates![0]!.finishReason).toBe('STOP');
     expect(response.usageMetadata!.candidatesTokenCount).toBe(3);
@@ -159,7 +187,19 @@ describe.each(models)('Google GenAI SDK → %s', (providerId, model) => {
   });
 
   it('calls tools and takes their results', async () => {
-    const config = { tools: [{ functionDeclarations: [{ name: weatherTool.name, description: weatherTool.description, parametersJsonSchema: weatherTool.parameters }] }] };
+    const config = {
+      tools: [
+        {
+          functionDeclarations: [
+            {
+              name: weatherTool.name,
+              description: weatherTool.description,
+              parametersJsonSchema: weatherTool.parameters,
+            },
+          ],
+        },
+      ],
+    };
     const ask = { role: 'user', parts: [{ text: 'What is the weather in Paris?' }] };
     const first = await client().models.generateContent({ model, contents: [ask], config });
     const call = first.functionCalls![0]!;
@@ -176,7 +216,10 @@ describe.each(models)('Google GenAI SDK → %s', (providerId, model) => {
       contents: [
         ask,
         { role: 'model', parts: [{ functionCall: call }] },
-        { role: 'user', parts: [{ functionResponse: { id: call.id, name: 'get_weather', response: { result: 'sunny' } } }] },
+        {
+          role: 'user',
+          parts: [{ functionResponse: { id: call.id, name: 'get_weather', response: { result: 'sunny' } } }],
+        },
       ],
     });
     expect(second.text).toContain('Tool get_weather said:');

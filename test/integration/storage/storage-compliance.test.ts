@@ -38,8 +38,21 @@ describe.each([
 
   it.skipIf(!available)('stores, finds and revokes API keys', async () => {
     const keys = new ApiKeyRepository(opened.db);
-    await keys.insert({ id: 'k1', name: 'one', prefix: 'atl_abcd', hash: 'h1', role: 'admin', created_at: 1_700_000_000_000, last_used_at: null, revoked_at: null });
-    expect(await keys.findByHash('h1')).toMatchObject({ id: 'k1', role: 'admin', created_at: 1_700_000_000_000 });
+    await keys.insert({
+      id: 'k1',
+      name: 'one',
+      prefix: 'atl_abcd',
+      hash: 'h1',
+      role: 'admin',
+      created_at: 1_700_000_000_000,
+      last_used_at: null,
+      revoked_at: null,
+    });
+    expect(await keys.findByHash('h1')).toMatchObject({
+      id: 'k1',
+      role: 'admin',
+      created_at: 1_700_000_000_000,
+    });
     expect(await keys.revoke('k1', 1_700_000_000_001)).toBe(true);
     expect(await keys.revoke('k1', 1_700_000_000_002)).toBe(false);
     expect((await keys.get('k1'))!.revoked_at).toBe(1_700_000_000_001);
@@ -49,8 +62,30 @@ describe.each([
 
   it.skipIf(!available)('manages providers and credentials, cascading deletes', async () => {
     const providers = new ProviderRepository(opened.db);
-    await providers.insertProvider({ id: 'p1', type: 'openai', base_url: null, models: '["m"]', proxy: null, timeout_ms: null, headers: '{}', enabled: 1, created_at: 1, updated_at: 1 });
-    await providers.insertCredential({ id: 'c1', provider_id: 'p1', label: 'a', secret: 'v1:x', secret_kind: 'api-key', weight: 1.5, priority: 0, max_concurrency: 2, enabled: 1, created_at: 1 });
+    await providers.insertProvider({
+      id: 'p1',
+      type: 'openai',
+      base_url: null,
+      models: '["m"]',
+      proxy: null,
+      timeout_ms: null,
+      headers: '{}',
+      enabled: 1,
+      created_at: 1,
+      updated_at: 1,
+    });
+    await providers.insertCredential({
+      id: 'c1',
+      provider_id: 'p1',
+      label: 'a',
+      secret: 'v1:x',
+      secret_kind: 'api-key',
+      weight: 1.5,
+      priority: 0,
+      max_concurrency: 2,
+      enabled: 1,
+      created_at: 1,
+    });
     expect(await providers.listCredentials('p1')).toHaveLength(1);
     expect((await providers.getCredential('c1'))!.weight).toBe(1.5);
     await providers.updateProvider('p1', { enabled: 0 });
@@ -61,7 +96,17 @@ describe.each([
 
   it.skipIf(!available)('upserts credential health', async () => {
     const states = new CredentialStateRepository(opened.db);
-    const base = { disabled_reason: null, disabled_at: null, cooldown_until: null, consecutive_failures: 0, total_requests: 1, total_failures: 0, last_error: null, last_error_at: null, updated_at: 1 };
+    const base = {
+      disabled_reason: null,
+      disabled_at: null,
+      cooldown_until: null,
+      consecutive_failures: 0,
+      total_requests: 1,
+      total_failures: 0,
+      last_error: null,
+      last_error_at: null,
+      updated_at: 1,
+    };
     await states.upsertMany([{ credential_id: 'x', ...base }]);
     await states.upsertMany([{ credential_id: 'x', ...base, disabled_reason: 'bad key', total_requests: 9 }]);
     const rows = await states.list();
@@ -72,12 +117,30 @@ describe.each([
   it.skipIf(!available)('batches usage and summarises it by group', async () => {
     const usage = new UsageRepository(opened.db);
     const record = (model: string, status: number, tokens: number) => ({
-      created_at: 1_000, api_key_id: 'k', protocol: 'openai', requested_model: model, provider_id: 'p', upstream_model: model,
-      credential_id: 'c', status, error_kind: null, stream: 0, attempts: 1, latency_ms: 10, input_tokens: tokens, output_tokens: tokens * 2,
+      created_at: 1_000,
+      api_key_id: 'k',
+      protocol: 'openai',
+      requested_model: model,
+      provider_id: 'p',
+      upstream_model: model,
+      credential_id: 'c',
+      status,
+      error_kind: null,
+      stream: 0,
+      attempts: 1,
+      latency_ms: 10,
+      input_tokens: tokens,
+      output_tokens: tokens * 2,
     });
     await usage.insertMany([...Array.from({ length: 600 }, () => record('a', 200, 1)), record('b', 500, 0)]);
     const summary = await usage.summarize({ groupBy: 'model', since: 0, until: 2_000 });
-    expect(summary[0]).toMatchObject({ group: 'a', requests: 600, errors: 0, input_tokens: 600, output_tokens: 1200 });
+    expect(summary[0]).toMatchObject({
+      group: 'a',
+      requests: 600,
+      errors: 0,
+      input_tokens: 600,
+      output_tokens: 1200,
+    });
     expect(summary[1]).toMatchObject({ group: 'b', requests: 1, errors: 1 });
     expect(await usage.summarize({ groupBy: 'model', since: 1_001, until: 2_000 })).toEqual([]);
   });

@@ -13,7 +13,10 @@ function withFile(text: string) {
 
 describe('configuration', () => {
   it('has working defaults with no file', () => {
-    const configuration = loadConfiguration({ environment: {}, workingDirectory: mkdtempSync(join(tmpdir(), 'atelier-')) });
+    const configuration = loadConfiguration({
+      environment: {},
+      workingDirectory: mkdtempSync(join(tmpdir(), 'atelier-')),
+    });
     expect(configuration.server).toMatchObject({ host: '127.0.0.1', port: 8080 });
     expect(configuration.data_dir).toBe('./data');
     expect(Object.isFrozen(configuration.server)).toBe(true);
@@ -38,12 +41,20 @@ name = "fast-chat"
 targets = ["oai/gpt-4o-mini"]
 `);
     const configuration = loadConfiguration({
-      environment: { ATELIER_PORT: '9999', DATABASE_URL: 'postgres://x/y', ATELIER_BOOTSTRAP_API_KEY: 'k'.repeat(20) },
+      environment: {
+        ATELIER_PORT: '9999',
+        DATABASE_URL: 'postgres://x/y',
+        ATELIER_BOOTSTRAP_API_KEY: 'k'.repeat(20),
+      },
       workingDirectory: directory,
     });
     expect(configuration.server.port).toBe(9999);
     expect(configuration.database_url).toBe('postgres://x/y');
-    expect(configuration.providers[0]!.credentials[0]).toMatchObject({ api_key: 'sk-one', weight: 2, max_concurrency: 4 });
+    expect(configuration.providers[0]!.credentials[0]).toMatchObject({
+      api_key: 'sk-one',
+      weight: 2,
+      max_concurrency: 4,
+    });
     expect(configuration.models[0]!.targets).toEqual(['oai/gpt-4o-mini']);
   });
 
@@ -52,18 +63,31 @@ targets = ["oai/gpt-4o-mini"]
     const fromEnvironment = withFile('data_dir = "env"');
     const fromFlag = withFile('data_dir = "flag"');
     const environment = { ATELIER_CONFIG: fromEnvironment.path };
-    expect(loadConfiguration({ environment, workingDirectory: local.directory, path: fromFlag.path }).data_dir).toBe('flag');
+    expect(
+      loadConfiguration({ environment, workingDirectory: local.directory, path: fromFlag.path }).data_dir,
+    ).toBe('flag');
     expect(loadConfiguration({ environment, workingDirectory: local.directory }).data_dir).toBe('env');
     expect(loadConfiguration({ environment: {}, workingDirectory: local.directory }).data_dir).toBe('local');
   });
 
   it.each([
     [{ providers: [{ id: 'x', type: 'openia' }] }, 'providers[0].type'],
-    [{ providers: [{ id: 'x', type: 'openai', credentials: [{ api_key: 'k', weight: 'heavy' }] }] }, 'providers[0].credentials[0].weight'],
+    [
+      { providers: [{ id: 'x', type: 'openai', credentials: [{ api_key: 'k', weight: 'heavy' }] }] },
+      'providers[0].credentials[0].weight',
+    ],
     [{ providers: [{ id: 'x', type: 'openai', proxy: 'ftp://proxy' }] }, 'providers[0].proxy'],
     [{ server: { prot: 1 } }, 'server'],
     [{ models: [{ name: 'a', targets: ['nope/model'] }] }, 'models[0].targets[0]'],
-    [{ providers: [{ id: 'x', type: 'openai' }, { id: 'x', type: 'anthropic' }] }, 'providers[1].id'],
+    [
+      {
+        providers: [
+          { id: 'x', type: 'openai' },
+          { id: 'x', type: 'anthropic' },
+        ],
+      },
+      'providers[1].id',
+    ],
   ])('names the bad key in %j', (raw, key) => {
     expect(() => parseConfiguration(raw, 'test')).toThrow(ConfigurationError);
     try {
@@ -75,12 +99,14 @@ targets = ["oai/gpt-4o-mini"]
 
   it('reports TOML syntax errors with the file name', () => {
     const { path } = withFile('[[providers]\nid = ');
-    expect(() => loadConfiguration({ environment: {}, workingDirectory: '/', path })).toThrow(/not valid TOML/);
+    expect(() => loadConfiguration({ environment: {}, workingDirectory: '/', path })).toThrow(
+      /not valid TOML/,
+    );
   });
 
   it('rejects a non-numeric ATELIER_PORT', () => {
-    expect(() => loadConfiguration({ environment: { ATELIER_PORT: 'eighty' }, workingDirectory: '/nonexistent' })).toThrow(
-      /ATELIER_PORT/,
-    );
+    expect(() =>
+      loadConfiguration({ environment: { ATELIER_PORT: 'eighty' }, workingDirectory: '/nonexistent' }),
+    ).toThrow(/ATELIER_PORT/);
   });
 });

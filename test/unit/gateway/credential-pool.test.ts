@@ -26,7 +26,8 @@ function setup(credentials: PoolCredential[], random = () => 0.5) {
   const pool = new CredentialPool('p', policy, () => undefined, clock.now, random);
   pool.setCredentials(credentials);
   const signal = new AbortController().signal;
-  const acquire = async (excluded: string[] = [], waitMs = 0) => pool.acquire(new Set(excluded), signal, waitMs);
+  const acquire = async (excluded: string[] = [], waitMs = 0) =>
+    pool.acquire(new Set(excluded), signal, waitMs);
   return { pool, clock, acquire };
 }
 
@@ -46,7 +47,10 @@ describe('CredentialPool', () => {
   it('shares a tier by weight', async () => {
     let sequence = 0;
     const randoms = Array.from({ length: 400 }, (_, index) => (index + 0.5) / 400);
-    const { acquire } = setup([credential('heavy', { weight: 3 }), credential('light', { weight: 1 })], () => randoms[sequence++ % 400]!);
+    const { acquire } = setup(
+      [credential('heavy', { weight: 3 }), credential('light', { weight: 1 })],
+      () => randoms[sequence++ % 400]!,
+    );
     const counts: Record<string, number> = { heavy: 0, light: 0 };
     for (let index = 0; index < 400; index++) {
       const lease = (await acquire()) as Lease;

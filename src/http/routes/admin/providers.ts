@@ -36,7 +36,11 @@ const updateCredentialSchema = z.strictObject({
   enabled: z.boolean().optional(),
 });
 
-function credentialStatus(credential: PoolCredential, health: Readonly<CredentialHealth>, now: number): string {
+function credentialStatus(
+  credential: PoolCredential,
+  health: Readonly<CredentialHealth>,
+  now: number,
+): string {
   if (!credential.enabled) return 'disabled_by_admin';
   if (health.disabledReason !== undefined) return health.probing ? 'probing' : 'disabled';
   if (health.cooldownUntil > now) return 'cooling_down';
@@ -89,7 +93,10 @@ export function registerProviderAdministration(
     return entry;
   };
 
-  app.get('/admin/api/providers', admin, async () => ({ object: 'list', data: registry.list().map(presentProvider) }));
+  app.get('/admin/api/providers', admin, async () => ({
+    object: 'list',
+    data: registry.list().map(presentProvider),
+  }));
 
   app.get<{ Params: { id: string } }>('/admin/api/providers/:id', admin, async (request) =>
     presentProvider(find(request.params.id)),
@@ -99,7 +106,10 @@ export function registerProviderAdministration(
     const { credentials, ...input } = parseBody(createProviderSchema, request.body);
     for (const [index, credential] of credentials.entries()) {
       if (!credential.api_key && !credential.service_account_json && input.type !== 'ollama') {
-        throw new InvalidRequestError(`credentials.${index}: api_key or service_account_json is required`, `credentials.${index}`);
+        throw new InvalidRequestError(
+          `credentials.${index}: api_key or service_account_json is required`,
+          `credentials.${index}`,
+        );
       }
     }
     await administration.createProvider(input, credentials);
@@ -116,22 +126,30 @@ export function registerProviderAdministration(
     return { id: request.params.id, object: 'provider', deleted: true };
   });
 
-  app.post<{ Params: { id: string } }>('/admin/api/providers/:id/credentials', admin, async (request, reply) => {
-    const input = parseBody(credentialInputSchema, request.body);
-    if (!input.api_key && !input.service_account_json) {
-      throw new InvalidRequestError('api_key or service_account_json is required', 'api_key');
-    }
-    const credentialId = await administration.addCredential(request.params.id, input);
-    const provider = presentProvider(find(request.params.id));
-    return reply.code(201).send(provider.credentials.find((credential) => credential.id === credentialId));
-  });
+  app.post<{ Params: { id: string } }>(
+    '/admin/api/providers/:id/credentials',
+    admin,
+    async (request, reply) => {
+      const input = parseBody(credentialInputSchema, request.body);
+      if (!input.api_key && !input.service_account_json) {
+        throw new InvalidRequestError('api_key or service_account_json is required', 'api_key');
+      }
+      const credentialId = await administration.addCredential(request.params.id, input);
+      const provider = presentProvider(find(request.params.id));
+      return reply.code(201).send(provider.credentials.find((credential) => credential.id === credentialId));
+    },
+  );
 
   app.patch<{ Params: { id: string; credentialId: string } }>(
     '/admin/api/providers/:id/credentials/:credentialId',
     admin,
     async (request) => {
       const { id, credentialId } = request.params;
-      await administration.updateCredential(id, credentialId, parseBody(updateCredentialSchema, request.body));
+      await administration.updateCredential(
+        id,
+        credentialId,
+        parseBody(updateCredentialSchema, request.body),
+      );
       return presentProvider(find(id)).credentials.find((credential) => credential.id === credentialId);
     },
   );

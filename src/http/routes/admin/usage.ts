@@ -4,7 +4,10 @@ import type { UsageRecorder } from '../../../gateway/usage-recorder.js';
 import type { UsageRepository } from '../../../storage/index.js';
 import { parseBody } from '../../validation.js';
 
-const timestamp = z.union([z.coerce.number().int().nonnegative(), z.iso.datetime().transform((value) => Date.parse(value))]);
+const timestamp = z.union([
+  z.coerce.number().int().nonnegative(),
+  z.iso.datetime().transform((value) => Date.parse(value)),
+]);
 
 const usageQuerySchema = z.strictObject({
   group_by: z.enum(['model', 'provider', 'credential', 'api_key', 'status']).default('model'),

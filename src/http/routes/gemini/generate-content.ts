@@ -11,29 +11,41 @@ import { clientGoneSignal, sendChat } from '../../chat-reply.js';
 
 const methods = new Set(['generateContent', 'streamGenerateContent']);
 
-export function registerGenerateContent(app: FastifyInstance, chat: ChatService, catalog: ModelCatalog): void {
-  app.post<{ Params: { '*': string }; Querystring: { alt?: string } }>('/v1beta/models/*', async (request, reply) => {
-    const path = request.params['*'];
-    const colon = path.lastIndexOf(':');
-    const method = colon === -1 ? '' : path.slice(colon + 1);
-    if (!methods.has(method)) {
-      throw new NotFoundError(`Unknown method '${method || path}'; use :generateContent or :streamGenerateContent.`);
-    }
-    const model = decodeURIComponent(path.slice(0, colon));
-    if (!model) throw new InvalidRequestError('The model name is missing from the path.', 'model');
-    const stream = method === 'streamGenerateContent';
-    if (stream && request.query.alt !== undefined && request.query.alt !== 'sse') {
-      throw new InvalidRequestError(`Unsupported alt=${request.query.alt}; use alt=sse for streaming.`, 'alt');
-    }
-    const response = await chat.handle({
-      protocol: geminiClientProtocol,
-      body: request.body,
-      context: { model, stream },
-      principal: request.principal,
-      signal: clientGoneSignal(reply),
-    });
-    return sendChat(request, reply, response);
-  });
+export function registerGenerateContent(
+  app: FastifyInstance,
+  chat: ChatService,
+  catalog: ModelCatalog,
+): void {
+  app.post<{ Params: { '*': string }; Querystring: { alt?: string } }>(
+    '/v1beta/models/*',
+    async (request, reply) => {
+      const path = request.params['*'];
+      const colon = path.lastIndexOf(':');
+      const method = colon === -1 ? '' : path.slice(colon + 1);
+      if (!methods.has(method)) {
+        throw new NotFoundError(
+          `Unknown method '${method || path}'; use :generateContent or :streamGenerateContent.`,
+        );
+      }
+      const model = decodeURIComponent(path.slice(0, colon));
+      if (!model) throw new InvalidRequestError('The model name is missing from the path.', 'model');
+      const stream = method === 'streamGenerateContent';
+      if (stream && request.query.alt !== undefined && request.query.alt !== 'sse') {
+        throw new InvalidRequestError(
+          `Unsupported alt=${request.query.alt}; use alt=sse for streaming.`,
+          'alt',
+        );
+      }
+      const response = await chat.handle({
+        protocol: geminiClientProtocol,
+        body: request.body,
+        context: { model, stream },
+        principal: request.principal,
+        signal: clientGoneSignal(reply),
+      });
+      return sendChat(request, reply, response);
+    },
+  );
 
   app.get('/v1beta/models', async () => ({
     models: catalog.list().map((model) => ({

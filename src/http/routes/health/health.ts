@@ -29,7 +29,9 @@ export function registerHealth(app: FastifyInstance, dependencies: HealthDepende
 
   app.get('/health/ready', open, async (_request, reply) => {
     const database = await databaseReachable(dependencies.db);
-    return reply.code(database ? 200 : 503).send({ status: database ? 'ok' : 'unavailable', checks: { database } });
+    return reply
+      .code(database ? 200 : 503)
+      .send({ status: database ? 'ok' : 'unavailable', checks: { database } });
   });
 
   app.get('/health/detailed', open, async () => {
