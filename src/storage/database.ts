@@ -4,9 +4,7 @@
  */
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
-import SQLite from 'better-sqlite3';
 import { Kysely, Migrator, PostgresDialect, SqliteDialect } from 'kysely';
-import pg from 'pg';
 import { StaticMigrationProvider, type DialectName } from './migrations.js';
 import type { DatabaseSchema } from './schema.js';
 
@@ -18,13 +16,14 @@ export interface OpenedDatabase {
   close(): Promise<void>;
 }
 
-// PostgreSQL returns int8 as strings; our bigints are millisecond timestamps and counters well below 2^53.
-pg.types.setTypeParser(20, (value) => Number(value));
-
 export async function openDatabase(options: { url?: string; dataDir: string }): Promise<OpenedDatabase> {
   const isPostgres = options.url !== undefined && /^postgres(ql)?:\/\//.test(options.url);
   let db: Database;
+  // Each driver is loaded only when used: an embedded install never pays for pg, nor a cluster for SQLite.
   if (isPostgres) {
+    const { default: pg } = await import('pg');
+    // PostgreSQL returns int8 as strings; our bigints are millisecond timestamps and counters below 2^53.
+    pg.types.setTypeParser(20, (value) => Number(value));
     db = new Kysely<DatabaseSchema>({
       dialect: new PostgresDialect({ pool: new pg.Pool({ connectionString: options.url, max: 10 }) }),
     });
@@ -33,6 +32,7 @@ export async function openDatabase(options: { url?: string; dataDir: string }): 
       ? options.url.slice('sqlite:'.length)
       : `${options.dataDir}/atelier.db`;
     if (file !== ':memory:') mkdirSync(dirname(file), { recursive: true });
+    const { default: SQLite } = await import('better-sqlite3');
     const sqlite = new SQLite(file);
     sqlite.pragma('journal_mode = WAL');
     sqlite.pragma('synchronous = NORMAL');
