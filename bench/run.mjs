@@ -6,6 +6,7 @@
  *   npm run build && node bench/run.mjs            full run (~4 minutes)
  *   node bench/run.mjs --quick                     smoke run (2 s per case)
  *   node bench/run.mjs --no-portkey                skip Portkey
+ *   node bench/run.mjs --quick --profile           also CPU-profile Atelier (slower; numbers not comparable)
  *
  * Writes bench/results/latest.md, bench/results/latest.json and the results section of bench/README.md.
  * See bench/README.md for what each number means.
@@ -19,6 +20,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { request } from 'undici';
+import { summariseProfile } from './lib/profile-summary.mjs';
 
 const { values: options } = parseArgs({
   options: {
@@ -28,12 +30,15 @@ const { values: options } = parseArgs({
     'paced-seconds': { type: 'string' },
     rate: { type: 'string', default: '500' },
     'no-readme': { type: 'boolean', default: false },
+    profile: { type: 'boolean', default: false },
   },
 });
 
 const benchDir = path.dirname(fileURLToPath(import.meta.url));
 const rootDir = path.dirname(benchDir);
 const scratchDir = path.join(benchDir, '.scratch');
+const logDir = path.join(scratchDir, 'logs');
+const profileDir = path.join(scratchDir, 'profiles');
 const resultsDir = path.join(benchDir, 'results');
 const quick = options.quick;
 const caseSeconds = Number(options.seconds ?? (quick ? 2 : 10));
@@ -371,11 +376,14 @@ async function main() {
   const distMain = path.join(rootDir, 'dist', 'main.js');
   if (!existsSync(distMain)) throw new Error('dist/main.js is missing: run `npm run build` first');
   const tempDir = mkdtempSync(path.join(os.tmpdir(), 'atelier-bench-'));
+  mkdirSync(logDir, { recursive: true });
+  const profileStartedAt = Date.now();
+  const profileArgs = options.profile ? ['--cpu-prof', '--cpu-prof-dir', profileDir] : [];
   const loadBefore = os.loadavg();
 
   // Upstream
   upstream = start('fake upstream', process.execPath, [path.join(benchDir, 'fake-upstream.mjs'), '--port', '0'], {
-    logFile: path.join(tempDir, 'upstream.log'),
+    logFile: path.join(logDir, 'upstream.log'),
   });
   const upstreamPort = await new Promise((resolve, reject) => {
     let buffer = '';
@@ -410,14 +418,14 @@ async function main() {
     ].join('\n'),
   );
   const atelierStart = Date.now();
-  const atelier = start('atelier', process.execPath, [distMain, 'serve', '--config', configPath], {
+  const atelier = start('atelier', process.execPath, [...profileArgs, distMain, 'serve', '--config', configPath], {
     env: {
       ATELIER_HOST: '127.0.0.1',
       ATELIER_PORT: String(atelierPort),
       ATELIER_DATA_DIR: path.join(tempDir, 'data'),
       ATELIER_BOOTSTRAP_API_KEY: apiKey,
     },
-    logFile: path.join(tempDir, 'atelier.log'),
+    logFile: path.join(logDir, 'atelier.log'),
   });
   await waitFor(async () => {
     if (atelier.exited) throw new Error(`atelier exited: ${atelier.output().slice(-2000)}`);
@@ -443,7 +451,7 @@ async function main() {
     const portkeyPort = await freePort();
     portkey = start('portkey', process.execPath, [portkeyInfo.entry, `--port=${portkeyPort}`, '--headless'], {
       cwd: scratchDir,
-      logFile: path.join(tempDir, 'portkey.log'),
+      logFile: path.join(logDir, 'portkey.log'),
     });
     const portkeyTarget = {
       name: 'portkey',
@@ -545,10 +553,25 @@ async function main() {
   rmSync(tempDir, { recursive: true, force: true });
 
   mkdirSync(resultsDir, { recursive: true });
+  if (options.profile) {
+    const { readdirSync, statSync } = await import('node:fs');
+    const newest = readdirSync(profileDir)
+      .map((name) => path.join(profileDir, name))
+      .filter((file) => file.endsWith('.cpuprofile') && statSync(file).mtimeMs >= profileStartedAt)
+      .sort((a, b) => statSync(b).mtimeMs - statSync(a).mtimeMs)[0];
+    if (newest) {
+      const summary = summariseProfile(newest, 30);
+      writeFileSync(path.join(resultsDir, 'profile-latest.md'), `### Atelier CPU profile — ${results.started_at}\n\n${summary}`);
+      log(`wrote bench/results/profile-latest.md from ${newest}`);
+    } else {
+      log('no CPU profile was written');
+    }
+    results.profiled = true;
+  }
   const markdown = render(results);
   writeFileSync(path.join(resultsDir, 'latest.json'), `${JSON.stringify(results, null, 2)}\n`);
   writeFileSync(path.join(resultsDir, 'latest.md'), markdown);
-  if (!options['no-readme'] && !quick) updateReadme(markdown);
+  if (!options['no-readme'] && !quick && !options.profile) updateReadme(markdown);
   process.stdout.write(markdown);
   log(`done in ${results.duration_s} s; wrote bench/results/latest.md and latest.json`);
 }
@@ -619,7 +642,7 @@ const fmt = (value, digits = 2) => (value === null || value === undefined ? '–
 function render(results) {
   const lines = [];
   const m = results.machine;
-  lines.push(`### Results — ${results.started_at.slice(0, 16).replace('T', ' ')} UTC${results.quick ? ' (quick smoke run)' : ''}`);
+  lines.push(`### Results — ${results.started_at.slice(0, 16).replace('T', ' ')} UTC${results.quick ? ' (quick smoke run)' : ''}${results.profiled ? ' (Atelier under --cpu-prof)' : ''}`);
   lines.push('');
   lines.push(
     `${m.cpus} × ${m.cpu_model}, ${m.memory_gb} GB, Node ${m.node}; load average ${m.loadavg_before[0]} before, ` +
@@ -636,15 +659,15 @@ function render(results) {
   lines.push('');
   lines.push('**Throughput** (wrk, closed loop: each connection sends its next request when the last answer ends)');
   lines.push('');
-  lines.push('| mode | conns | target | req/s | vs Portkey | p50 ms | p99 ms | errors | gateway CPU % | gateway RSS max MB | upstream CPU % | other load % |');
-  lines.push('|---|---|---|---|---|---|---|---|---|---|---|---|');
+  lines.push('| mode | conns | target | req/s | vs Portkey | p50 ms | p99 ms | errors | gateway CPU % | gateway RSS max MB | upstream CPU % | wrk CPU % | rest of machine CPU % |');
+  lines.push('|---|---|---|---|---|---|---|---|---|---|---|---|---|');
   for (const row of results.throughput) {
     const portkey = find(results.throughput, 'portkey', row.mode, row.connections);
     const ratio = row.target === 'atelier' && portkey?.rps ? `${fmt(row.rps / portkey.rps)}×` : '';
     lines.push(
       `| ${row.mode} | ${row.connections} | ${row.target} | ${row.rps} | ${ratio} | ${fmt(row.latency_ms.p50)} | ${fmt(row.latency_ms.p99)} | ` +
         `${row.error_count + row.non_2xx} | ${row.gateway ? row.gateway.cpu_percent : '–'} | ${row.gateway ? fmt(row.gateway.rss_max_mb, 1) : '–'} | ` +
-        `${row.upstream?.cpu_percent ?? '–'} | ${row.other_busy_percent ?? '–'} |`,
+        `${row.upstream?.cpu_percent ?? '–'} | ${row.client?.cpu_percent ?? '–'} | ${row.other_busy_percent ?? '–'} |`,
     );
   }
   lines.push('');

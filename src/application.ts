@@ -7,6 +7,7 @@ import type { Logger } from 'pino';
 import type { Configuration } from './config/index.js';
 import { ChatService } from './gateway/chat-service.js';
 import { ModelCatalog } from './gateway/model-catalog.js';
+import { discoverModels } from './gateway/model-discovery.js';
 import { ProviderAdministration } from './gateway/provider-administration.js';
 import { ProviderRegistry } from './gateway/provider-registry.js';
 import { UsageRecorder } from './gateway/usage-recorder.js';
@@ -35,6 +36,8 @@ export interface Application {
   catalog: ModelCatalog;
   usageRecorder: UsageRecorder;
   logger: Logger;
+  /** Settles when providers without a models list have been asked for theirs. */
+  discovery: Promise<void>;
   close(): Promise<void>;
 }
 
@@ -59,6 +62,12 @@ export async function createApplication(
   });
   await registry.load();
   const catalog = new ModelCatalog(registry, configuration);
+  // Listing models may take a while on a slow upstream: serve meanwhile; `discovery` tells when it is done.
+  const discovery = discoverModels(registry, catalog, logger);
+  const refresh = async () => {
+    await registry.reload();
+    await discoverModels(registry, catalog, logger);
+  };
   const metrics = new Metrics();
   const usage = new UsageRepository(database.db);
   const usageRecorder = new UsageRecorder(usage, logger, configuration.gateway.usage_flush_ms);
@@ -80,7 +89,7 @@ export async function createApplication(
     chat,
     catalog,
     registry,
-    administration: new ProviderAdministration(providers, registry, secretBox),
+    administration: new ProviderAdministration(providers, registry, refresh, secretBox),
     usage,
     usageRecorder,
     metrics,
@@ -94,6 +103,7 @@ export async function createApplication(
     catalog,
     usageRecorder,
     logger,
+    discovery,
     async close() {
       await server.close();
       await usageRecorder.flush();

@@ -34,6 +34,8 @@ export class ProviderAdministration {
   constructor(
     private readonly repository: ProviderRepository,
     private readonly registry: ProviderRegistry,
+    /** Rebuilds the routing state after a change (registry reload, model discovery). */
+    private readonly refresh: () => Promise<void>,
     private readonly secretBox: SecretBox,
     private readonly clock: () => number = Date.now,
   ) {}
@@ -57,7 +59,7 @@ export class ProviderAdministration {
     await this.repository.insertProvider(record);
     for (const credential of credentials)
       await this.repository.insertCredential(this.credentialRecord(input.id, credential));
-    await this.registry.reload();
+    await this.refresh();
   }
 
   async updateProvider(id: string, changes: Partial<Omit<ProviderInput, 'id' | 'type'>>): Promise<void> {
@@ -71,20 +73,20 @@ export class ProviderAdministration {
       ...(changes.enabled !== undefined && { enabled: changes.enabled ? 1 : 0 }),
       updated_at: this.clock(),
     });
-    await this.registry.reload();
+    await this.refresh();
   }
 
   async deleteProvider(id: string): Promise<void> {
     await this.editable(id);
     await this.repository.deleteProvider(id);
-    await this.registry.reload();
+    await this.refresh();
   }
 
   async addCredential(providerId: string, input: CredentialInput): Promise<string> {
     await this.editable(providerId);
     const record = this.credentialRecord(providerId, input);
     await this.repository.insertCredential(record);
-    await this.registry.reload();
+    await this.refresh();
     return record.id;
   }
 
@@ -106,13 +108,13 @@ export class ProviderAdministration {
       ...(changes.max_concurrency !== undefined && { max_concurrency: changes.max_concurrency }),
       ...(changes.enabled !== undefined && { enabled: changes.enabled ? 1 : 0 }),
     });
-    await this.registry.reload();
+    await this.refresh();
   }
 
   async deleteCredential(providerId: string, credentialId: string): Promise<void> {
     await this.editableCredential(providerId, credentialId);
     await this.repository.deleteCredential(credentialId);
-    await this.registry.reload();
+    await this.refresh();
   }
 
   /** Clear a credential's cooldown and disabled state (any source). */

@@ -117,6 +117,7 @@ export async function startHarness(
     'test',
   );
   const application = await createApplication(configuration, { logger: pino({ level: 'silent' }) });
+  await application.discovery;
   const address = await application.server.listen({ host: '127.0.0.1', port: 0 });
   return {
     url: address,

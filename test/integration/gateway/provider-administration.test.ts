@@ -144,3 +144,35 @@ describe.each([
     );
   });
 });
+
+describe('model discovery', () => {
+  it('asks providers without a models list what they serve', async () => {
+    const harness = await startHarness({
+      fakes,
+      providers: [
+        { id: 'local', type: 'ollama', base_url: fakes.ollama.url },
+        {
+          id: 'unreachable',
+          type: 'openai',
+          base_url: 'http://127.0.0.1:9/v1',
+          credentials: [{ api_key: 'x' }],
+        },
+      ],
+    });
+    try {
+      const models = await new OpenAI({ apiKey: adminKey, baseURL: `${harness.url}/v1` }).models.list();
+      expect(models.data.map((model) => model.id)).toEqual(['llama-test:latest', 'local/llama-test:latest']);
+      const completion = await new OpenAI({
+        apiKey: adminKey,
+        baseURL: `${harness.url}/v1`,
+        maxRetries: 0,
+      }).chat.completions.create({
+        model: 'llama-test:latest',
+        messages: [{ role: 'user', content: 'found' }],
+      });
+      expect(completion.choices[0]!.message.content).toBe('Echo: found');
+    } finally {
+      await harness.close();
+    }
+  });
+});
