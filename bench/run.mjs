@@ -74,7 +74,7 @@ function start(name, command, args, { cwd = rootDir, env = {}, logFile } = {}) {
   const output = [];
   const keep = (chunk) => {
     output.push(chunk);
-    if (output.length > 200) output.shift();
+    if (output.length > 5000) output.shift();
   };
   child.stdout.on('data', keep);
   child.stderr.on('data', keep);
@@ -517,10 +517,18 @@ async function main() {
   }
 
   const atelierRssEnd = readRssMb(atelier.pid);
-  const errorLines = atelier
-    .output()
-    .split('\n')
-    .filter((line) => /"level":(40|50|60)|error|warn/i.test(line));
+  const logCounts = {};
+  for (const line of atelier.output().split('\n')) {
+    if (!line.trim()) continue;
+    let key = line.slice(0, 160);
+    try {
+      const entry = JSON.parse(line);
+      key = `level ${entry.level}: ${entry.msg ?? ''}${entry.err?.message ? ` (${entry.err.message})` : ''}`;
+    } catch {
+      // not JSON: keep the raw line
+    }
+    logCounts[key] = (logCounts[key] ?? 0) + 1;
+  }
   const results = {
     started_at: startedAt.toISOString(),
     duration_s: round(Number(process.hrtime.bigint() - timer) / 1e9, 1),
@@ -539,8 +547,7 @@ async function main() {
       rss_after_start_mb: round(atelierRssAfterStart, 1),
       rss_idle_after_warmup_mb: round(atelierIdleRss, 1),
       rss_at_end_mb: round(atelierRssEnd, 1),
-      log_warnings_and_errors: errorLines.length,
-      log_sample: errorLines.slice(0, 5),
+      log_lines: logCounts,
     },
     portkey: portkeyInfo && { ...portkeyInfo, entry: undefined, rss_idle_after_warmup_mb: round(portkeyIdleRss, 1) },
     verification,
@@ -696,14 +703,13 @@ function render(results) {
     lines.push(`| portkey | ${fmt(results.portkey.rss_after_start_mb, 1)} | ${fmt(results.portkey.rss_idle_after_warmup_mb, 1)} | – |`);
   }
   const problems = Object.entries(results.verification).flatMap(([name, check]) => check.problems.map((problem) => `${name}: ${problem}`));
-  if (problems.length || results.atelier.log_warnings_and_errors) {
+  const logLines = Object.entries(results.atelier.log_lines);
+  if (problems.length || logLines.length) {
     lines.push('');
     lines.push('**Problems seen**');
     lines.push('');
     for (const problem of problems) lines.push(`- ${problem}`);
-    if (results.atelier.log_warnings_and_errors) {
-      lines.push(`- Atelier logged ${results.atelier.log_warnings_and_errors} warning/error lines, e.g. \`${results.atelier.log_sample[0]?.slice(0, 300)}\``);
-    }
+    for (const [line, count] of logLines) lines.push(`- Atelier log (level warn and above): ${count}× \`${line}\``);
   }
   lines.push('');
   return lines.join('\n');

@@ -6,6 +6,12 @@
  */
 import type { Readable } from 'node:stream';
 import type { Dispatcher } from 'undici';
+import type {
+  ImageCapability,
+  SpeechCapability,
+  TranscriptionCapability,
+  VideoCapability,
+} from './media-spec.js';
 
 export const CHAT_SPECIFICATION_VERSION = 'v1' as const;
 
@@ -188,6 +194,10 @@ export interface ChatCapability {
 export interface ProviderSettings {
   id: string;
   baseURL: string;
+  /** Files a provider needs beside its base URL (ComfyUI workflow files, the draft provider's scratch dir). */
+  dataDir?: string;
+  /** Vendor-specific settings from the config file (`[providers.options]`), validated by the adapter. */
+  options?: Record<string, unknown>;
   /** Pooled keep-alive dispatcher (with the provider's proxy, when it has one). */
   dispatcher: Dispatcher;
   /** Time to wait for response headers, and the longest silence inside a stream. */
@@ -200,6 +210,10 @@ export interface Provider {
   readonly id: string;
   readonly type: ProviderType;
   readonly chat?: ChatCapability;
+  readonly image?: ImageCapability;
+  readonly video?: VideoCapability;
+  readonly speech?: SpeechCapability;
+  readonly transcription?: TranscriptionCapability;
   /** Models the upstream reports, when the vendor can list them. */
   listModels?(options: CallOptions): Promise<string[]>;
 }
