@@ -158,10 +158,13 @@ async function sampled(pids, work) {
   const startMachine = readMachineTicks();
   const startTime = process.hrtime.bigint();
   const rss = Object.fromEntries(Object.keys(pids).map((name) => [name, []]));
+  const lastTicks = { ...startTicks };
   const sample = () => {
     for (const [name, pid] of Object.entries(pids)) {
       const value = readRssMb(pid);
       if (value !== undefined) rss[name].push(value);
+      const ticks = readTicks(pid);
+      if (ticks !== undefined) lastTicks[name] = ticks;
     }
   };
   const timer = setInterval(sample, 250);
@@ -178,7 +181,8 @@ async function sampled(pids, work) {
   const processes = {};
   let ourTicks = 0;
   for (const [name, pid] of Object.entries(pids)) {
-    const end = readTicks(pid);
+    // A process that already exited (the load generator) counts up to its last sample.
+    const end = readTicks(pid) ?? lastTicks[name];
     const ticks = end !== undefined && startTicks[name] !== undefined ? end - startTicks[name] : undefined;
     if (ticks !== undefined) ourTicks += ticks;
     const samples = rss[name];
@@ -366,6 +370,26 @@ async function ensurePortkey() {
   return { version, entry: patched, patch };
 }
 
+/** Heap figures from Atelier's Prometheus endpoint (prom-client default metrics), in MB. */
+async function atelierHeap(target) {
+  try {
+    const response = await request(`${target.url.replace(/\/v1$/, '')}/metrics`, { headers: target.headers });
+    const text = await response.body.text();
+    if (response.statusCode !== 200) return null;
+    const read = (name) => {
+      const match = new RegExp(`^${name}(?:\\{[^}]*\\})? ([0-9.e+]+)$`, 'm').exec(text);
+      return match ? round(Number(match[1]) / 2 ** 20, 1) : null;
+    };
+    return {
+      heap_used_mb: read('nodejs_heap_size_used_bytes'),
+      heap_total_mb: read('nodejs_heap_size_total_bytes'),
+      external_mb: read('nodejs_external_memory_bytes'),
+    };
+  } catch {
+    return null;
+  }
+}
+
 // ---------------------------------------------------------------- main
 
 let upstream;
@@ -481,6 +505,7 @@ async function main() {
   }
   await sleep(2000);
   const atelierIdleRss = readRssMb(atelier.pid);
+  const atelierIdleHeap = await atelierHeap(targets[1]);
   const portkeyIdleRss = portkey ? readRssMb(portkey.pid) : null;
   log(`Atelier RSS: ${atelierRssAfterStart?.toFixed(1)} MB after start, ${atelierIdleRss?.toFixed(1)} MB idle after warm-up`);
 
@@ -517,6 +542,7 @@ async function main() {
   }
 
   const atelierRssEnd = readRssMb(atelier.pid);
+  const atelierEndHeap = await atelierHeap(targets[1]);
   const logCounts = {};
   for (const line of atelier.output().split('\n')) {
     if (!line.trim()) continue;
@@ -547,6 +573,8 @@ async function main() {
       rss_after_start_mb: round(atelierRssAfterStart, 1),
       rss_idle_after_warmup_mb: round(atelierIdleRss, 1),
       rss_at_end_mb: round(atelierRssEnd, 1),
+      heap_idle_after_warmup: atelierIdleHeap,
+      heap_at_end: atelierEndHeap,
       log_lines: logCounts,
     },
     portkey: portkeyInfo && { ...portkeyInfo, entry: undefined, rss_idle_after_warmup_mb: round(portkeyIdleRss, 1) },
@@ -694,13 +722,15 @@ function render(results) {
   lines.push('');
   lines.push('**Memory**');
   lines.push('');
-  lines.push('| gateway | RSS after start MB | RSS idle after warm-up MB | RSS at end MB |');
-  lines.push('|---|---|---|---|');
+  const heap = (value) => (value ? `${fmt(value.heap_used_mb, 1)} / ${fmt(value.heap_total_mb, 1)} / ${fmt(value.external_mb, 1)}` : '–');
+  lines.push('| gateway | RSS after start MB | RSS idle after warm-up MB | RSS at end MB | heap used / total / external MB, idle → end |');
+  lines.push('|---|---|---|---|---|');
   lines.push(
-    `| atelier | ${fmt(results.atelier.rss_after_start_mb, 1)} | ${fmt(results.atelier.rss_idle_after_warmup_mb, 1)} | ${fmt(results.atelier.rss_at_end_mb, 1)} |`,
+    `| atelier | ${fmt(results.atelier.rss_after_start_mb, 1)} | ${fmt(results.atelier.rss_idle_after_warmup_mb, 1)} | ${fmt(results.atelier.rss_at_end_mb, 1)} | ` +
+      `${heap(results.atelier.heap_idle_after_warmup)} → ${heap(results.atelier.heap_at_end)} |`,
   );
   if (results.portkey) {
-    lines.push(`| portkey | ${fmt(results.portkey.rss_after_start_mb, 1)} | ${fmt(results.portkey.rss_idle_after_warmup_mb, 1)} | – |`);
+    lines.push(`| portkey | ${fmt(results.portkey.rss_after_start_mb, 1)} | ${fmt(results.portkey.rss_idle_after_warmup_mb, 1)} | – | – |`);
   }
   const problems = Object.entries(results.verification).flatMap(([name, check]) => check.problems.map((problem) => `${name}: ${problem}`));
   const logLines = Object.entries(results.atelier.log_lines);

@@ -6,6 +6,7 @@ export {
   type Configuration,
   type CredentialConfiguration,
   type GatewayConfiguration,
+  type JobsConfiguration,
   type ProviderConfiguration,
   type ProviderTypeName,
 } from './schema.js';

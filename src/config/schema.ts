@@ -49,6 +49,8 @@ export const providerSchema = z.strictObject({
   proxy: proxyUrl.optional(),
   timeout_ms: z.number().int().positive().optional(),
   headers: z.record(z.string(), z.string()).default({}),
+  /** Vendor-specific settings (e.g. ComfyUI workflows), validated by the provider adapter. */
+  options: z.record(z.string(), z.unknown()).default({}),
   enabled: z.boolean().default(true),
   credentials: z.array(credentialSchema).default([]),
 });
@@ -77,6 +79,29 @@ export const gatewaySchema = z
   })
   .prefault({});
 
+export const jobTypeSchema = z.strictObject({
+  concurrency: z.number().int().positive().optional(),
+  timeout_ms: z.number().int().positive().optional(),
+  max_attempts: z.number().int().positive().max(100).optional(),
+});
+
+export const jobsSchema = z
+  .strictObject({
+    /** Whether `atelier serve` also runs job workers (with BullMQ, `atelier worker` processes may do it alone). */
+    workers: z.boolean().default(true),
+    /** A running job's lease: a process that stops renewing it for this long is presumed dead. */
+    lease_ms: z.number().int().min(1_000).default(30_000),
+    /** Embedded driver: the longest sleep between looks at the database. */
+    poll_interval_ms: z.number().int().positive().default(1_000),
+    /** Finished jobs (and their events) are deleted after this many days. */
+    retention_days: z.number().positive().default(30),
+    /** BullMQ key prefix in Redis. */
+    redis_prefix: z.string().min(1).default('atelier'),
+    /** Per job type overrides, e.g. [jobs.types."video.generate"] concurrency = 100. */
+    types: z.record(z.string(), jobTypeSchema).default({}),
+  })
+  .prefault({});
+
 export const configSchema = z.strictObject({
   server: z
     .strictObject({
@@ -92,7 +117,10 @@ export const configSchema = z.strictObject({
   admin_password: z.string().min(8, 'must be at least 8 characters').optional(),
   bootstrap_api_key: z.string().min(16, 'must be at least 16 characters').optional(),
   log_level: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  /** Base URL clients use to reach this server (for links in answers); taken from the request when absent. */
+  public_url: z.url().optional(),
   gateway: gatewaySchema,
+  jobs: jobsSchema,
   providers: z.array(providerSchema).default([]),
   models: z.array(modelAliasSchema).default([]),
 });
@@ -101,4 +129,5 @@ export type Configuration = z.infer<typeof configSchema>;
 export type ProviderConfiguration = z.infer<typeof providerSchema>;
 export type CredentialConfiguration = z.infer<typeof credentialSchema>;
 export type GatewayConfiguration = z.infer<typeof gatewaySchema>;
+export type JobsConfiguration = z.infer<typeof jobsSchema>;
 export type ProviderTypeName = (typeof providerTypes)[number];

@@ -108,6 +108,18 @@ export class CapacityError extends AtelierError {
   }
 }
 
+/** The client went away before the answer was ready (nginx's 499); nothing is sent, nothing is logged. */
+export class ClientClosedError extends AtelierError {
+  constructor() {
+    super('The client closed the connection.', {
+      status: 499,
+      kind: 'connection',
+      code: 'client_closed',
+      retryable: false,
+    });
+  }
+}
+
 export class InternalError extends AtelierError {
   constructor(message = 'Internal server error.', cause?: unknown) {
     super(message, { status: 500, kind: 'internal', code: 'internal_error', cause, retryable: false });

@@ -9,7 +9,13 @@
 import { performance } from 'node:perf_hooks';
 import type { Logger } from 'pino';
 import type { GatewayConfiguration } from '../config/index.js';
-import { connectionError, ProviderError, toAtelierError } from '../errors/index.js';
+import {
+  ClientClosedError,
+  connectionError,
+  ProviderError,
+  toAtelierError,
+  type AtelierError,
+} from '../errors/index.js';
 import type { Metrics } from '../observability/metrics.js';
 import type {
   ClientProtocol,
@@ -52,7 +58,10 @@ type Prepared =
       first: string | Buffer;
       rest: AsyncIterator<string | Buffer>;
       usage: () => Usage | undefined;
-      encoder: StreamEncoder;
+      /** Text to close a stream that ended normally: nothing for a relay (the upstream's own ending passed through). */
+      ending: () => string;
+      /** Text to close a stream that failed after bytes were sent, in the client's protocol. */
+      failure: (error: AtelierError) => string;
     };
 
 export interface ChatServiceDependencies {
@@ -96,9 +105,9 @@ export class ChatService {
         },
       );
     } catch (error) {
-      const failure = toAtelierError(error);
+      const failure = call.signal.aborted ? new ClientClosedError() : toAtelierError(error);
       record(failure.status, { errorKind: failure.kind });
-      throw error;
+      throw failure;
     }
     const { value: prepared, target, lease, attempts } = result;
     this.dependencies.metrics.upstreamAttempts.inc({ provider: target.provider.id, outcome: 'success' });
@@ -128,7 +137,7 @@ export class ChatService {
           if (next.done) break;
           yield next.value;
         }
-        const tail = stream.encoder.end();
+        const tail = stream.ending();
         if (tail) yield tail;
         completed = true;
       } catch (error) {
@@ -142,7 +151,7 @@ export class ChatService {
         outcome = error instanceof ProviderError ? error : 'neutral';
         status = failure.status;
         errorKind = failure.kind;
-        yield stream.encoder.error(failure);
+        yield stream.failure(failure);
       } finally {
         if (!completed && status === 200) {
           // The client went away (the generator was closed early): stop the upstream too.
@@ -189,7 +198,8 @@ export class ChatService {
             new Error('upstream sent a body that is not JSON', { cause: error }),
           );
         }
-        return { kind: 'json', body: parsed, usage: call.protocol.usageFromBody(parsed) };
+        // The bytes go back as they came; parsing is only for validation and usage.
+        return { kind: 'json', body: text, usage: call.protocol.usageFromBody(parsed) };
       }
       const observer = call.protocol.createUsageObserver(true);
       const iterator = observed(response.body, observer, target.provider.id, signal)[Symbol.asyncIterator]();
@@ -200,7 +210,8 @@ export class ChatService {
         first,
         rest: iterator,
         usage: () => observer.result(),
-        encoder: call.protocol.createStreamEncoder(encodeContext),
+        ending: () => '',
+        failure: (error) => call.protocol.createStreamEncoder(encodeContext).error(error),
       };
     }
     const upstreamRequest: ChatRequest = { ...request, model: target.upstreamModel };
@@ -222,7 +233,8 @@ export class ChatService {
       first,
       rest: iterator,
       usage: () => usage,
-      encoder,
+      ending: () => encoder.end(),
+      failure: (error) => encoder.error(error),
     };
   }
 

@@ -17,7 +17,10 @@ export function sendChat(request: FastifyRequest, reply: FastifyReply, response:
   reply.header('x-atelier-upstream-model', response.route.model);
   reply.header('x-atelier-attempts', String(response.route.attempts));
   reply.header('x-request-id', request.id);
-  if (response.kind === 'json') return reply.send(response.body);
+  if (response.kind === 'json') {
+    // Relayed answers are the upstream's JSON text, sent as is; translated ones are objects.
+    return reply.type('application/json; charset=utf-8').send(response.body);
+  }
   reply.header('content-type', response.contentType);
   reply.header('cache-control', 'no-cache');
   reply.header('x-accel-buffering', 'no');

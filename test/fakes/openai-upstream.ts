@@ -2,10 +2,12 @@
  * A fake OpenAI API on loopback speaking the real Chat Completions wire format: JSON answers,
  * `data: {chunk}\n\n` streams ending in `data: [DONE]`, stream_options.include_usage, tool calls streamed
  * as OpenAI streams them (first fragment with id and name, then argument fragments), GET /v1/models, and
- * OpenAI-shaped errors. Faults are chosen by the bearer token (see faults.ts).
+ * OpenAI-shaped errors. Faults are chosen by the bearer token (see faults.ts). Images, videos, speech and
+ * transcription live in openai-media-upstream.ts.
  */
 import type { ServerResponse } from 'node:http';
 import { cutAfter, startFakeServer, type FakeContext, type FakeUpstream } from './fake-server.js';
+import { createOpenAIMediaState, handleOpenAIMedia } from './openai-media-upstream.js';
 import {
   countWords,
   fakeTurn,
@@ -18,9 +20,10 @@ export const fakeOpenAIModels = ['gpt-4o-mini', 'gpt-4o', 'o3-mini', 'deepseek-r
 
 export function startFakeOpenAI(): Promise<FakeUpstream> {
   let counter = 0;
+  const media = createOpenAIMediaState();
   return startFakeServer(
     (request) => bearerToken(request.headers.authorization),
-    (context) => {
+    async (context) => {
       const { request, response, fault } = context;
       const key = bearerToken(request.headers.authorization);
       if (!key) {
@@ -37,6 +40,7 @@ export function startFakeOpenAI(): Promise<FakeUpstream> {
       if (request.method === 'POST' && request.path === '/v1/chat/completions') {
         return sendChatCompletion(context, `chatcmpl-fake${++counter}`);
       }
+      if (await handleOpenAIMedia(context, media)) return;
       return sendError(response, 404, {
         message: `Invalid URL (${request.method} ${request.path})`,
         type: 'invalid_request_error',
@@ -52,14 +56,14 @@ function bearerToken(header: string | undefined): string | undefined {
   return match?.[1]?.trim();
 }
 
-interface WireError {
+export interface WireError {
   message: string;
   type: string;
   param: string | null;
   code: string | null;
 }
 
-function sendError(
+export function sendError(
   response: ServerResponse,
   status: number,
   error: WireError,

@@ -1,0 +1,73 @@
+/**
+ * Appends job events in batches (one insert per flush, not per event) and publishes each once stored,
+ * so followers only ever see events that a reconnecting client could replay.
+ */
+import type { Logger } from 'pino';
+import type { JobRepository } from '../storage/index.js';
+import type { JobEvent, JobEventBus, JobEventType } from './job-events.js';
+
+interface Pending {
+  jobId: string;
+  jobType: string;
+  type: JobEventType;
+  data: Record<string, unknown>;
+  createdAt: number;
+  resolve: (event: JobEvent) => void;
+  reject: (error: unknown) => void;
+}
+
+export class JobEventLog {
+  private pending: Pending[] = [];
+  private timer: NodeJS.Timeout | undefined;
+  private flushing: Promise<void> = Promise.resolve();
+
+  constructor(
+    private readonly repository: JobRepository,
+    readonly bus: JobEventBus,
+    private readonly logger: Logger,
+    private readonly flushDelayMs = 20,
+    private readonly maximumBatch = 500,
+    private readonly clock: () => number = Date.now,
+  ) {}
+
+  append(jobId: string, jobType: string, type: JobEventType, data: Record<string, unknown> = {}): Promise<JobEvent> {
+    return new Promise((resolve, reject) => {
+      this.pending.push({ jobId, jobType, type, data, createdAt: this.clock(), resolve, reject });
+      if (this.pending.length >= this.maximumBatch) void this.flush();
+      else this.timer ??= setTimeout(() => void this.flush(), this.flushDelayMs);
+    });
+  }
+
+  flush(): Promise<void> {
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = undefined;
+    const batch = this.pending;
+    this.pending = [];
+    this.flushing = this.flushing.then(async () => {
+      if (batch.length === 0) return;
+      let ids: number[];
+      try {
+        ids = await this.repository.insertEvents(
+          batch.map((item) => ({ job_id: item.jobId, type: item.type, data: JSON.stringify(item.data), created_at: item.createdAt })),
+        );
+      } catch (error) {
+        this.logger.error({ err: error, events: batch.length }, 'could not store job events');
+        for (const item of batch) item.reject(error);
+        return;
+      }
+      for (const [index, item] of batch.entries()) {
+        const event: JobEvent = {
+          id: ids[index]!,
+          jobId: item.jobId,
+          jobType: item.jobType,
+          type: item.type,
+          data: item.data,
+          createdAt: item.createdAt,
+        };
+        await this.bus.publish(event).catch((error: unknown) => this.logger.warn({ err: error }, 'could not publish job event'));
+        item.resolve(event);
+      }
+    });
+    return this.flushing;
+  }
+}

@@ -1,0 +1,103 @@
+/**
+ * The job system assembled for one process: event bus and queue driver chosen by configuration
+ * (memory + embedded without REDIS_URL, Redis + BullMQ with it), the runner, the service, and the
+ * retention sweep.
+ */
+import { randomBytes } from 'node:crypto';
+import { hostname } from 'node:os';
+import type { Logger } from 'pino';
+import type { JobsConfiguration } from '../config/index.js';
+import type { Database } from '../storage/index.js';
+import { JobRepository } from '../storage/index.js';
+import { BullQueue } from './bullmq-queue.js';
+import { EmbeddedQueue } from './embedded-queue.js';
+import { JobEventLog } from './job-event-log.js';
+import { MemoryJobEventBus, type JobEventBus } from './job-events.js';
+import { JobHandlerRegistry } from './job-handler.js';
+import { JobRunner } from './job-runner.js';
+import { JobService, type JobTypeSettings } from './job-service.js';
+import type { QueueDriver } from './queue-driver.js';
+import { RedisJobEventBus } from './redis-job-event-bus.js';
+
+export interface JobSystem {
+  service: JobService;
+  handlers: JobHandlerRegistry;
+  repository: JobRepository;
+  driver: QueueDriver;
+  bus: JobEventBus;
+  /** Start running jobs in this process (after every handler is registered). */
+  startWorkers(): Promise<void>;
+  stop(): Promise<void>;
+}
+
+export function createJobSystem(options: {
+  db: Database;
+  configuration: Readonly<JobsConfiguration>;
+  redisUrl?: string;
+  logger: Logger;
+}): JobSystem {
+  const { configuration, logger } = options;
+  const owner = `${hostname()}:${process.pid}:${randomBytes(3).toString('hex')}`;
+  const repository = new JobRepository(options.db);
+  const bus: JobEventBus = options.redisUrl
+    ? new RedisJobEventBus(options.redisUrl, `${configuration.redis_prefix}:job-events`, logger)
+    : new MemoryJobEventBus();
+  const events = new JobEventLog(repository, bus, logger);
+  const handlers = new JobHandlerRegistry();
+  const driver: QueueDriver = options.redisUrl
+    ? new BullQueue(repository, { redisUrl: options.redisUrl, prefix: configuration.redis_prefix, owner, leaseMs: configuration.lease_ms, logger })
+    : new EmbeddedQueue(repository, { owner, leaseMs: configuration.lease_ms, pollIntervalMs: configuration.poll_interval_ms, logger });
+  const settings = (type: string): JobTypeSettings => {
+    const defaults = handlers.get(type)?.defaults ?? { concurrency: 4, timeoutMs: 3_600_000, maxAttempts: 3 };
+    const override = configuration.types[type] ?? {};
+    return {
+      concurrency: override.concurrency ?? defaults.concurrency,
+      timeoutMs: override.timeout_ms ?? defaults.timeoutMs,
+      maxAttempts: override.max_attempts ?? defaults.maxAttempts,
+    };
+  };
+  const runner = new JobRunner({
+    repository,
+    events,
+    handlers,
+    owner,
+    leaseMs: configuration.lease_ms,
+    logger,
+    onRequeued: (job) => void driver.notify(job).catch((error: unknown) => logger.error({ err: error }, 'could not requeue job')),
+  });
+  const service = new JobService(repository, events, handlers, driver, settings);
+  let retentionTimer: NodeJS.Timeout | undefined;
+  let workersStarted = false;
+
+  return {
+    service,
+    handlers,
+    repository,
+    driver,
+    bus,
+    async startWorkers() {
+      const concurrency = new Map(handlers.types().map((type) => [type, settings(type).concurrency]));
+      await driver.start(runner, concurrency);
+      workersStarted = true;
+      const sweep = async () => {
+        const before = Date.now() - configuration.retention_days * 86_400_000;
+        const deleted = await repository.deleteFinishedBefore(before).catch(() => 0);
+        if (deleted > 0) logger.info({ deleted }, 'deleted finished jobs past retention');
+      };
+      retentionTimer = setInterval(() => void sweep(), 3_600_000);
+      retentionTimer.unref();
+      void sweep();
+    },
+    async stop() {
+      if (retentionTimer) clearInterval(retentionTimer);
+      if (workersStarted) {
+        await runner.shutdown();
+        await driver.stop();
+      } else if (driver.kind === 'bullmq') {
+        await driver.stop();
+      }
+      await events.flush();
+      await bus.close();
+    },
+  };
+}

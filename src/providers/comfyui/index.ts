@@ -1,0 +1,2 @@
+export { createComfyUIProvider, type ComfyUIDependencies } from './comfyui-provider.js';
+export { comfyUIOptionsSchema, type ComfyUIOptions } from './comfyui-options.js';
