@@ -77,7 +77,12 @@ export class BullQueue implements QueueDriver {
         type,
         async (bullJob) => {
           const id = (bullJob.data as { jobId: string }).jobId;
-          const row = await this.repository.claim({ owner: this.options.owner, now: clock(), leaseMs: this.options.leaseMs, id });
+          const row = await this.repository.claim({
+            owner: this.options.owner,
+            now: clock(),
+            leaseMs: this.options.leaseMs,
+            id,
+          });
           if (row) await runner.execute(row);
         },
         { connection: this.connection(), prefix: this.options.prefix, concurrency: limit, autorun: true },

@@ -20,7 +20,13 @@ export class EmbeddedQueue implements QueueDriver {
 
   constructor(
     private readonly repository: JobRepository,
-    private readonly options: { owner: string; leaseMs: number; pollIntervalMs: number; logger: Logger; clock?: () => number },
+    private readonly options: {
+      owner: string;
+      leaseMs: number;
+      pollIntervalMs: number;
+      logger: Logger;
+      clock?: () => number;
+    },
   ) {}
 
   async notify(_job: QueuedJob): Promise<void> {
@@ -31,8 +37,12 @@ export class EmbeddedQueue implements QueueDriver {
     this.runner = runner;
     this.concurrency = concurrency;
     this.stopped = false;
-    const released = await this.repository.releaseOrphans(this.options.owner, (this.options.clock ?? Date.now)());
-    if (released > 0) this.options.logger.warn({ jobs: released }, 'resuming jobs interrupted by a previous stop');
+    const released = await this.repository.releaseOrphans(
+      this.options.owner,
+      (this.options.clock ?? Date.now)(),
+    );
+    if (released > 0)
+      this.options.logger.warn({ jobs: released }, 'resuming jobs interrupted by a previous stop');
     this.loop = this.run();
   }
 
@@ -46,11 +56,18 @@ export class EmbeddedQueue implements QueueDriver {
   private async run(): Promise<void> {
     const clock = this.options.clock ?? Date.now;
     while (!this.stopped) {
-      const types = [...this.concurrency].filter(([type, limit]) => (this.active.get(type) ?? 0) < limit).map(([type]) => type);
+      const types = [...this.concurrency]
+        .filter(([type, limit]) => (this.active.get(type) ?? 0) < limit)
+        .map(([type]) => type);
       let claimed = undefined;
       if (types.length > 0) {
         try {
-          claimed = await this.repository.claim({ owner: this.options.owner, now: clock(), leaseMs: this.options.leaseMs, types });
+          claimed = await this.repository.claim({
+            owner: this.options.owner,
+            now: clock(),
+            leaseMs: this.options.leaseMs,
+            types,
+          });
         } catch (error) {
           this.options.logger.error({ err: error }, 'could not claim a job');
         }

@@ -30,7 +30,12 @@ export class JobEventLog {
     private readonly clock: () => number = Date.now,
   ) {}
 
-  append(jobId: string, jobType: string, type: JobEventType, data: Record<string, unknown> = {}): Promise<JobEvent> {
+  append(
+    jobId: string,
+    jobType: string,
+    type: JobEventType,
+    data: Record<string, unknown> = {},
+  ): Promise<JobEvent> {
     return new Promise((resolve, reject) => {
       this.pending.push({ jobId, jobType, type, data, createdAt: this.clock(), resolve, reject });
       if (this.pending.length >= this.maximumBatch) void this.flush();
@@ -48,7 +53,12 @@ export class JobEventLog {
       let ids: number[];
       try {
         ids = await this.repository.insertEvents(
-          batch.map((item) => ({ job_id: item.jobId, type: item.type, data: JSON.stringify(item.data), created_at: item.createdAt })),
+          batch.map((item) => ({
+            job_id: item.jobId,
+            type: item.type,
+            data: JSON.stringify(item.data),
+            created_at: item.createdAt,
+          })),
         );
       } catch (error) {
         this.logger.error({ err: error, events: batch.length }, 'could not store job events');
@@ -64,7 +74,9 @@ export class JobEventLog {
           data: item.data,
           createdAt: item.createdAt,
         };
-        await this.bus.publish(event).catch((error: unknown) => this.logger.warn({ err: error }, 'could not publish job event'));
+        await this.bus
+          .publish(event)
+          .catch((error: unknown) => this.logger.warn({ err: error }, 'could not publish job event'));
         item.resolve(event);
       }
     });

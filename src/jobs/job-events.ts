@@ -12,7 +12,11 @@ export type JobEventType =
   | 'job.failed'
   | 'job.canceled';
 
-export const terminalEventTypes: ReadonlySet<JobEventType> = new Set(['job.succeeded', 'job.failed', 'job.canceled']);
+export const terminalEventTypes: ReadonlySet<JobEventType> = new Set([
+  'job.succeeded',
+  'job.failed',
+  'job.canceled',
+]);
 
 export interface JobEvent {
   /** Database id: increasing within a job. */

@@ -42,7 +42,13 @@ export class RetryAfterError extends AtelierError {
     message: string,
     readonly delayMs: number,
   ) {
-    super(message, { status: 503, kind: 'overloaded', code: 'retry_later', retryable: true, retryAfterMs: delayMs });
+    super(message, {
+      status: 503,
+      kind: 'overloaded',
+      code: 'retry_later',
+      retryable: true,
+      retryAfterMs: delayMs,
+    });
   }
 }
 

@@ -56,11 +56,23 @@ export class JobRunner {
     const handler = this.options.handlers.get(row.type);
     const log = logger.child({ job: row.id, type: row.type });
     if (!handler) {
-      await this.fail(row, new AtelierError(`No handler for job type '${row.type}' in this process.`, { status: 500, kind: 'internal' }));
+      await this.fail(
+        row,
+        new AtelierError(`No handler for job type '${row.type}' in this process.`, {
+          status: 500,
+          kind: 'internal',
+        }),
+      );
       return;
     }
     if (row.attempts > row.max_attempts) {
-      await this.fail(row, new AtelierError(`The job was interrupted ${row.max_attempts} times (the process running it stopped).`, { status: 500, kind: 'internal', code: 'attempts_exhausted' }));
+      await this.fail(
+        row,
+        new AtelierError(
+          `The job was interrupted ${row.max_attempts} times (the process running it stopped).`,
+          { status: 500, kind: 'internal', code: 'attempts_exhausted' },
+        ),
+      );
       return;
     }
     const controller = new AbortController();
@@ -68,17 +80,29 @@ export class JobRunner {
     this.running.set(row.id, controller);
     const timeoutMs = row.timeout_ms ?? handler.defaults.timeoutMs;
     const timeout = setTimeout(() => controller.abort(new JobTimeoutError(timeoutMs)), timeoutMs);
-    const heartbeat = setInterval(() => {
-      void repository.renewLease(row.id, owner, this.clock() + leaseMs).then((held) => {
-        if (!held) controller.abort(new Error('lease lost'));
-      }, (error: unknown) => log.warn({ err: error }, 'could not renew lease'));
-    }, Math.max(250, Math.floor(leaseMs / 3)));
+    const heartbeat = setInterval(
+      () => {
+        void repository.renewLease(row.id, owner, this.clock() + leaseMs).then(
+          (held) => {
+            if (!held) controller.abort(new Error('lease lost'));
+          },
+          (error: unknown) => log.warn({ err: error }, 'could not renew lease'),
+        );
+      },
+      Math.max(250, Math.floor(leaseMs / 3)),
+    );
     const progress = this.progressReporter(row);
     void events.append(row.id, row.type, 'job.started', { attempt: row.attempts });
     try {
       const input = handler.inputSchema.parse(JSON.parse(row.input));
       const output = await handler.run({
-        job: { id: row.id, type: row.type, attempt: row.attempts, maxAttempts: row.max_attempts, apiKeyId: row.api_key_id },
+        job: {
+          id: row.id,
+          type: row.type,
+          attempt: row.attempts,
+          maxAttempts: row.max_attempts,
+          apiKeyId: row.api_key_id,
+        },
         input,
         state: row.state === null ? undefined : JSON.parse(row.state),
         signal: controller.signal,
@@ -92,7 +116,13 @@ export class JobRunner {
       });
       if (controller.signal.aborted) throw controller.signal.reason;
       await progress.flush();
-      const stored = await repository.finish({ id: row.id, owner, status: 'succeeded', output: JSON.stringify(output ?? null), now: this.clock() });
+      const stored = await repository.finish({
+        id: row.id,
+        owner,
+        status: 'succeeded',
+        output: JSON.stringify(output ?? null),
+        now: this.clock(),
+      });
       if (stored) await events.append(row.id, row.type, 'job.succeeded', { output });
     } catch (error) {
       await progress.flush();
@@ -118,10 +148,17 @@ export class JobRunner {
     if (current?.status !== 'running' || current.lease_owner !== owner) return; // canceled or taken over
     const failure = toAtelierError(reason);
     if (failure.retryable && row.attempts < row.max_attempts) {
-      const delay = reason instanceof RetryAfterError ? reason.delayMs : backoffDelay(row.attempts, this.options.random);
+      const delay =
+        reason instanceof RetryAfterError ? reason.delayMs : backoffDelay(row.attempts, this.options.random);
       const runAt = now + delay;
-      if (await repository.requeue({ id: row.id, owner, runAt, error: JSON.stringify(describe(failure)), now })) {
-        await events.append(row.id, row.type, 'job.retrying', { attempt: row.attempts, retry_at: runAt, error: describe(failure) });
+      if (
+        await repository.requeue({ id: row.id, owner, runAt, error: JSON.stringify(describe(failure)), now })
+      ) {
+        await events.append(row.id, row.type, 'job.retrying', {
+          attempt: row.attempts,
+          retry_at: runAt,
+          error: describe(failure),
+        });
         this.options.onRequeued({ id: row.id, type: row.type, priority: row.priority, runAt });
       }
       return;
@@ -132,7 +169,13 @@ export class JobRunner {
 
   private async fail(row: JobRow, failure: AtelierError): Promise<void> {
     const error = describe(failure);
-    const stored = await this.options.repository.finish({ id: row.id, owner: this.options.owner, status: 'failed', error: JSON.stringify(error), now: this.clock() });
+    const stored = await this.options.repository.finish({
+      id: row.id,
+      owner: this.options.owner,
+      status: 'failed',
+      error: JSON.stringify(error),
+      now: this.clock(),
+    });
     if (stored) await this.options.events.append(row.id, row.type, 'job.failed', { error });
   }
 
@@ -150,7 +193,10 @@ export class JobRunner {
       lastSent = this.clock();
       sentFraction = fraction;
       await this.options.repository.saveProgress(row.id, this.options.owner, fraction, message, lastSent);
-      await this.options.events.append(row.id, row.type, 'job.progress', { progress: Math.round(fraction * 1000) / 10, message });
+      await this.options.events.append(row.id, row.type, 'job.progress', {
+        progress: Math.round(fraction * 1000) / 10,
+        message,
+      });
     };
     return {
       report: (fraction: number | undefined, message?: string) => {

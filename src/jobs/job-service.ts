@@ -33,7 +33,9 @@ export function newJobId(): string {
 }
 
 export function fingerprint(value: unknown): string {
-  return createHash('sha256').update(JSON.stringify(value) ?? '').digest('hex');
+  return createHash('sha256')
+    .update(JSON.stringify(value) ?? '')
+    .digest('hex');
 }
 
 export class JobService {

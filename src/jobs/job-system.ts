@@ -45,8 +45,19 @@ export function createJobSystem(options: {
   const events = new JobEventLog(repository, bus, logger);
   const handlers = new JobHandlerRegistry();
   const driver: QueueDriver = options.redisUrl
-    ? new BullQueue(repository, { redisUrl: options.redisUrl, prefix: configuration.redis_prefix, owner, leaseMs: configuration.lease_ms, logger })
-    : new EmbeddedQueue(repository, { owner, leaseMs: configuration.lease_ms, pollIntervalMs: configuration.poll_interval_ms, logger });
+    ? new BullQueue(repository, {
+        redisUrl: options.redisUrl,
+        prefix: configuration.redis_prefix,
+        owner,
+        leaseMs: configuration.lease_ms,
+        logger,
+      })
+    : new EmbeddedQueue(repository, {
+        owner,
+        leaseMs: configuration.lease_ms,
+        pollIntervalMs: configuration.poll_interval_ms,
+        logger,
+      });
   const settings = (type: string): JobTypeSettings => {
     const defaults = handlers.get(type)?.defaults ?? { concurrency: 4, timeoutMs: 3_600_000, maxAttempts: 3 };
     const override = configuration.types[type] ?? {};
@@ -63,7 +74,10 @@ export function createJobSystem(options: {
     owner,
     leaseMs: configuration.lease_ms,
     logger,
-    onRequeued: (job) => void driver.notify(job).catch((error: unknown) => logger.error({ err: error }, 'could not requeue job')),
+    onRequeued: (job) =>
+      void driver
+        .notify(job)
+        .catch((error: unknown) => logger.error({ err: error }, 'could not requeue job')),
   });
   const service = new JobService(repository, events, handlers, driver, settings);
   let retentionTimer: NodeJS.Timeout | undefined;

@@ -15,5 +15,10 @@ export {
   type UsageRecord,
   type UsageSummaryRow,
 } from './repositories/usage-repository.js';
-export { JobRepository, type JobEventRow, type JobListFilter, type JobRow } from './repositories/job-repository.js';
+export {
+  JobRepository,
+  type JobEventRow,
+  type JobListFilter,
+  type JobRow,
+} from './repositories/job-repository.js';
 export type { JobStatus } from './schema.js';

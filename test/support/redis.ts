@@ -7,13 +7,20 @@ let available: Promise<boolean> | undefined;
 
 export function isRedisAvailable(): Promise<boolean> {
   available ??= (async () => {
-    const client = new Redis(redisUrl, { lazyConnect: true, maxRetriesPerRequest: 1, connectTimeout: 2_000, retryStrategy: () => null });
+    const client = new Redis(redisUrl, {
+      lazyConnect: true,
+      maxRetriesPerRequest: 1,
+      connectTimeout: 2_000,
+      retryStrategy: () => null,
+    });
     try {
       await client.connect();
       await client.ping();
       return true;
     } catch {
-      console.warn(`\n*** Redis is not reachable at ${redisUrl}: BullMQ and Redis variants of these tests are SKIPPED ***\n`);
+      console.warn(
+        `\n*** Redis is not reachable at ${redisUrl}: BullMQ and Redis variants of these tests are SKIPPED ***\n`,
+      );
       return false;
     } finally {
       client.disconnect();

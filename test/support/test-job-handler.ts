@@ -39,8 +39,14 @@ export function createTestJobHandler(
           await sleep(input.sleepMs / Math.max(1, input.steps), signal);
         }
         if (input.steps === 0) await sleep(input.sleepMs, signal);
-        if (input.fatal) throw new AtelierError('fatal failure on purpose', { status: 400, kind: 'invalid_request', code: 'fatal' });
-        if (job.attempt <= input.failAttempts) throw new RetryAfterError(`transient failure ${job.attempt}`, 50);
+        if (input.fatal)
+          throw new AtelierError('fatal failure on purpose', {
+            status: 400,
+            kind: 'invalid_request',
+            code: 'fatal',
+          });
+        if (job.attempt <= input.failAttempts)
+          throw new RetryAfterError(`transient failure ${job.attempt}`, 50);
         return { label: input.label, attempt: job.attempt, resumedFrom: state ?? null };
       } catch (error) {
         if (signal.aborted) observations.aborted.push(input.label);

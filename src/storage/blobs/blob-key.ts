@@ -13,5 +13,6 @@ export function assertValidBlobKey(key: string): void {
     key.length > 0 &&
     key.length <= maximumKeyLength &&
     key.split('/').every((segment) => segmentPattern.test(segment));
-  if (!valid) throw new InvalidRequestError(`Invalid blob key '${key.slice(0, 80)}'.`, 'key', 'invalid_blob_key');
+  if (!valid)
+    throw new InvalidRequestError(`Invalid blob key '${key.slice(0, 80)}'.`, 'key', 'invalid_blob_key');
 }

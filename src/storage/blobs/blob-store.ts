@@ -23,7 +23,11 @@ export interface BlobStore {
    * Stream `body` to `key`. Throws PayloadTooLargeError-style AtelierError (413) when more than `maxBytes`
    * arrive, leaving nothing behind.
    */
-  put(key: string, body: Readable, options?: { contentType?: string; maxBytes?: number }): Promise<StoredBlob>;
+  put(
+    key: string,
+    body: Readable,
+    options?: { contentType?: string; maxBytes?: number },
+  ): Promise<StoredBlob>;
   /** A readable of the object or of a byte range of it; throws NotFoundError when absent. */
   get(key: string, range?: ByteRange): Promise<Readable>;
   stat(key: string): Promise<{ bytes: number } | undefined>;

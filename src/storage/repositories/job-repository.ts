@@ -47,7 +47,8 @@ export class JobRepository {
 
   private findByIdempotencyKey(apiKeyId: string | null, key: string): Promise<JobRow | undefined> {
     let query = this.db.selectFrom('jobs').selectAll().where('idempotency_key', '=', key);
-    query = apiKeyId === null ? query.where('api_key_id', 'is', null) : query.where('api_key_id', '=', apiKeyId);
+    query =
+      apiKeyId === null ? query.where('api_key_id', 'is', null) : query.where('api_key_id', '=', apiKeyId);
     return query.executeTakeFirst();
   }
 
@@ -80,7 +81,13 @@ export class JobRepository {
    * Claim the next due queued job of one of `types` for `owner` (embedded driver), or a specific job
    * (BullMQ driver, `id` given). A running job whose lease expired may be claimed again: its process died.
    */
-  async claim(input: { owner: string; now: number; leaseMs: number; types?: string[]; id?: string }): Promise<JobRow | undefined> {
+  async claim(input: {
+    owner: string;
+    now: number;
+    leaseMs: number;
+    types?: string[];
+    id?: string;
+  }): Promise<JobRow | undefined> {
     return this.db.transaction().execute(async (transaction) => {
       let candidate = transaction
         .selectFrom('jobs')
@@ -130,7 +137,13 @@ export class JobRepository {
     return Number(result.numUpdatedRows) > 0;
   }
 
-  async saveProgress(id: string, owner: string, progress: number, message: string | null, now: number): Promise<void> {
+  async saveProgress(
+    id: string,
+    owner: string,
+    progress: number,
+    message: string | null,
+    now: number,
+  ): Promise<void> {
     await this.db
       .updateTable('jobs')
       .set({ progress, progress_message: message, updated_at: now })
@@ -180,7 +193,14 @@ export class JobRepository {
   }
 
   /** running → queued again (retry after backoff, or handed back at shutdown). */
-  async requeue(input: { id: string; owner: string; runAt: number; error?: string | null; now: number; refundAttempt?: boolean }): Promise<boolean> {
+  async requeue(input: {
+    id: string;
+    owner: string;
+    runAt: number;
+    error?: string | null;
+    now: number;
+    refundAttempt?: boolean;
+  }): Promise<boolean> {
     const result = await this.db
       .updateTable('jobs')
       .set((eb) => ({
@@ -246,12 +266,18 @@ export class JobRepository {
   }
 
   /** Jobs a queue should hold: queued ones (possibly never handed to the queue) and lapsed running ones. */
-  listRecoverable(now: number, limit: number): Promise<Array<Pick<JobRow, 'id' | 'type' | 'priority' | 'run_at'>>> {
+  listRecoverable(
+    now: number,
+    limit: number,
+  ): Promise<Array<Pick<JobRow, 'id' | 'type' | 'priority' | 'run_at'>>> {
     return this.db
       .selectFrom('jobs')
       .select(['id', 'type', 'priority', 'run_at'])
       .where((eb) =>
-        eb.or([eb('status', '=', 'queued'), eb.and([eb('status', '=', 'running'), eb('lease_until', '<', now)])]),
+        eb.or([
+          eb('status', '=', 'queued'),
+          eb.and([eb('status', '=', 'running'), eb('lease_until', '<', now)]),
+        ]),
       )
       .orderBy('run_at')
       .limit(limit)

@@ -1,0 +1,57 @@
+import type { Readable } from 'node:stream';
+import { Agent } from 'undici';
+import { expect } from 'vitest';
+import { ProviderError } from '../../../../../src/errors/index.js';
+import type { MediaCallOptions, ProgressReporter } from '../../../../../src/providers/media-spec.js';
+import { createOpenAIProvider } from '../../../../../src/providers/openai/index.js';
+import type { Provider } from '../../../../../src/providers/spec.js';
+import type { FakeUpstream, RecordedRequest } from '../../../../fakes/fake-server.js';
+import { parseMultipart, type MultipartBody } from '../../../../fakes/fake-multipart.js';
+
+export function openAIMediaProvider(
+  fake: FakeUpstream,
+  options: Record<string, unknown> = { video_poll_interval_ms: 10 },
+): { provider: Provider; dispatcher: Agent } {
+  const dispatcher = new Agent({ keepAliveTimeout: 10_000 });
+  const provider = createOpenAIProvider({
+    id: 'openai-media',
+    baseURL: `${fake.url}/v1`,
+    dispatcher,
+    timeoutMs: 5_000,
+    options,
+  });
+  return { provider, dispatcher };
+}
+
+export function mediaOptions(apiKey = 'sk-good', onProgress?: ProgressReporter): MediaCallOptions {
+  return {
+    credential: { id: `credential-${apiKey}`, apiKey },
+    signal: new AbortController().signal,
+    ...(onProgress && { onProgress }),
+  };
+}
+
+export function lastRequest(fake: FakeUpstream): RecordedRequest {
+  return fake.requests.at(-1)!;
+}
+
+export function multipartOf(request: RecordedRequest): MultipartBody {
+  const body = parseMultipart(request.body, request.headers['content-type']);
+  expect(body, 'a multipart/form-data body').toBeDefined();
+  return body!;
+}
+
+export async function bytesOf(body: Readable): Promise<Buffer> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of body) chunks.push(chunk as Buffer);
+  return Buffer.concat(chunks);
+}
+
+export async function providerFailure(promise: Promise<unknown>): Promise<ProviderError> {
+  const error = await promise.then(
+    () => undefined,
+    (caught: unknown) => caught,
+  );
+  expect(error).toBeInstanceOf(ProviderError);
+  return error as ProviderError;
+}
