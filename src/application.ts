@@ -12,6 +12,7 @@ import { ProviderAdministration } from './gateway/provider-administration.js';
 import { ProviderRegistry } from './gateway/provider-registry.js';
 import { UsageRecorder } from './gateway/usage-recorder.js';
 import { buildServer } from './http/server.js';
+import { createJobSystem, type JobSystem } from './jobs/job-system.js';
 import { createLogger } from './observability/logger.js';
 import { Metrics } from './observability/metrics.js';
 import { ApiKeyService } from './security/api-keys.js';
@@ -36,6 +37,7 @@ export interface Application {
   catalog: ModelCatalog;
   usageRecorder: UsageRecorder;
   logger: Logger;
+  jobs: JobSystem;
   /** Settles when providers without a models list have been asked for theirs. */
   discovery: Promise<void>;
   close(): Promise<void>;
@@ -71,6 +73,12 @@ export async function createApplication(
   const metrics = new Metrics();
   const usage = new UsageRepository(database.db);
   const usageRecorder = new UsageRecorder(usage, logger, configuration.gateway.usage_flush_ms);
+  const jobs = createJobSystem({
+    db: database.db,
+    configuration: configuration.jobs,
+    redisUrl: configuration.redis_url,
+    logger,
+  });
   const chat = new ChatService({
     catalog,
     usage: usageRecorder,
@@ -93,6 +101,7 @@ export async function createApplication(
     usage,
     usageRecorder,
     metrics,
+    jobs: jobs.service,
   });
   return {
     configuration,
@@ -104,8 +113,10 @@ export async function createApplication(
     usageRecorder,
     logger,
     discovery,
+    jobs,
     async close() {
       await server.close();
+      await jobs.stop();
       await usageRecorder.flush();
       await keys.flushTouches();
       await registry.close();

@@ -9,7 +9,8 @@ import { ConfigurationError, loadConfiguration } from './config/index.js';
 import { openDatabase } from './storage/index.js';
 
 const usage = `usage: atelier [serve|migrate|keys|config] [--config PATH]
-  serve                       run the gateway (default)
+  serve                       run the gateway (default), with job workers unless [jobs] workers = false
+  worker                      run job workers only (scaled out: needs REDIS_URL)
   migrate                     apply database migrations and exit
   keys create NAME [--role admin|user]
   keys list
@@ -39,6 +40,8 @@ async function main(): Promise<void> {
   switch (command) {
     case 'serve':
       return serve(configuration);
+    case 'worker':
+      return worker(configuration);
     case 'migrate': {
       const database = await openDatabase({
         url: configuration.database_url,
@@ -64,11 +67,28 @@ async function main(): Promise<void> {
 async function serve(configuration: ReturnType<typeof loadConfiguration>): Promise<void> {
   const application = await createApplication(configuration);
   const { host, port } = configuration.server;
+  if (configuration.jobs.workers) await application.jobs.startWorkers();
   const address = await application.server.listen({ host, port });
   application.logger.info(
     { providers: application.registry.list().length, database: application.database.dialect },
     `Atelier listening on ${address}`,
   );
+  stopOnSignals(application);
+}
+
+async function worker(configuration: ReturnType<typeof loadConfiguration>): Promise<void> {
+  if (!configuration.redis_url) {
+    throw new ConfigurationError(
+      '`atelier worker` needs REDIS_URL (BullMQ); embedded mode runs workers inside `atelier serve`.',
+    );
+  }
+  const application = await createApplication(configuration);
+  await application.jobs.startWorkers();
+  application.logger.info({ types: application.jobs.handlers.types() }, 'Atelier worker running');
+  stopOnSignals(application);
+}
+
+function stopOnSignals(application: Awaited<ReturnType<typeof createApplication>>): void {
   let stopping = false;
   const stop = async (signal: string) => {
     if (stopping) return;

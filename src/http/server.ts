@@ -1,9 +1,11 @@
 /** Fastify assembly: parsers, request ids, authentication, the error handler and every route group. */
 import { randomUUID } from 'node:crypto';
+import websocket from '@fastify/websocket';
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
 import type { ChatService } from '../gateway/chat-service.js';
 import type { ModelCatalog } from '../gateway/model-catalog.js';
+import type { JobService } from '../jobs/job-service.js';
 import type { ProviderAdministration } from '../gateway/provider-administration.js';
 import type { ProviderRegistry } from '../gateway/provider-registry.js';
 import type { UsageRecorder } from '../gateway/usage-recorder.js';
@@ -18,6 +20,9 @@ import { registerUsage } from './routes/admin/usage.js';
 import { registerMessages } from './routes/anthropic/messages.js';
 import { registerGenerateContent } from './routes/gemini/generate-content.js';
 import { registerHealth } from './routes/health/health.js';
+import { registerJobEvents } from './routes/jobs/job-events.js';
+import { registerJobSocket } from './routes/jobs/job-socket.js';
+import { registerJobs } from './routes/jobs/jobs.js';
 import { registerChatCompletions } from './routes/openai/chat-completions.js';
 import { registerModels } from './routes/openai/models.js';
 
@@ -36,6 +41,7 @@ export interface ServerDependencies {
   usage: UsageRepository;
   usageRecorder: UsageRecorder;
   metrics: Metrics;
+  jobs: JobService;
 }
 
 export function buildServer(dependencies: ServerDependencies): FastifyInstance {
@@ -65,6 +71,7 @@ export function buildServer(dependencies: ServerDependencies): FastifyInstance {
   app.setErrorHandler((error, request, reply) => renderError(error, request, reply));
   app.setNotFoundHandler((request, reply) => renderNotFound(request, reply));
 
+  void app.register(websocket, { options: { maxPayload: 64 * 1024 } });
   registerHealth(app, dependencies);
   registerModels(app, dependencies.catalog);
   registerChatCompletions(app, dependencies.chat);
@@ -73,5 +80,8 @@ export function buildServer(dependencies: ServerDependencies): FastifyInstance {
   registerKeyAdministration(app, dependencies.keys);
   registerProviderAdministration(app, dependencies.registry, dependencies.administration);
   registerUsage(app, dependencies.usage, dependencies.usageRecorder);
+  registerJobs(app, dependencies.jobs);
+  registerJobEvents(app, dependencies.jobs);
+  void app.register(async (scoped) => registerJobSocket(scoped, dependencies.jobs));
   return app;
 }

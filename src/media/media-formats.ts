@@ -5,6 +5,7 @@ export const AUDIO_FORMATS = ['mp3', 'm4a', 'wav', 'ogg', 'flac', 'opus'] as con
 export type VideoFormat = (typeof VIDEO_FORMATS)[number];
 export type AudioFormat = (typeof AUDIO_FORMATS)[number];
 export type OutputFormat = VideoFormat | AudioFormat;
+export const OUTPUT_FORMATS = [...VIDEO_FORMATS, ...AUDIO_FORMATS] as const;
 
 interface FormatInfo {
   mimeType: string;

@@ -18,17 +18,27 @@ export const textStyleSchema = z.strictObject({
 });
 export type TextStyle = z.output<typeof textStyleSchema>;
 
-export function positionExpressions(where: Position, margin: number, itemWidth: string, itemHeight: string) {
-  const x = where.endsWith('left') || where === 'left'
+/** The variable names a filter uses for its frame and for the item placed on it. */
+export interface PlacementNames {
+  frameWidth: string;
+  frameHeight: string;
+  itemWidth: string;
+  itemHeight: string;
+}
+
+/** x/y expressions that put an item at a named position with a margin. */
+export function positionExpressions(where: Position, margin: number, names: PlacementNames) {
+  const { frameWidth, frameHeight, itemWidth, itemHeight } = names;
+  const x = where.endsWith('left')
     ? String(margin)
-    : where.endsWith('right') || where === 'right'
-      ? `W-${itemWidth}-${margin}`
-      : `(W-${itemWidth})/2`;
+    : where.endsWith('right')
+      ? `${frameWidth}-${itemWidth}-${margin}`
+      : `(${frameWidth}-${itemWidth})/2`;
   const y = where.startsWith('top')
     ? String(margin)
     : where.startsWith('bottom')
-      ? `H-${itemHeight}-${margin}`
-      : `(H-${itemHeight})/2`;
+      ? `${frameHeight}-${itemHeight}-${margin}`
+      : `(${frameHeight}-${itemHeight})/2`;
   return { x, y };
 }
 
@@ -43,8 +53,12 @@ export function enableBetween(window: TimeWindow | undefined): string | undefine
 
 /** One drawtext filter reading `textFilePath` (a file we wrote), styled from typed values only. */
 export function drawtextFilter(style: TextStyle, textFilePath: string, window?: TimeWindow): string {
-  // drawtext names its frame size w/h rather than W/H.
-  const { x, y } = positionExpressions(style.position, style.margin, 'tw', 'th');
+  const { x, y } = positionExpressions(style.position, style.margin, {
+    frameWidth: 'w',
+    frameHeight: 'h',
+    itemWidth: 'text_w',
+    itemHeight: 'text_h',
+  });
   return filter('drawtext', {
     font: style.font,
     textfile: textFilePath,
@@ -56,8 +70,8 @@ export function drawtextFilter(style: TextStyle, textFilePath: string, window?: 
     box: style.box_color === undefined ? undefined : 1,
     boxcolor: style.box_color === undefined ? undefined : ffmpegColor(style.box_color),
     boxborderw: style.box_color === undefined ? undefined : Math.round(style.size / 4),
-    x: x.replaceAll('W', 'w').replaceAll('tw', 'text_w'),
-    y: y.replaceAll('H', 'h').replaceAll('th', 'text_h'),
+    x,
+    y,
     enable: enableBetween(window),
   });
 }

@@ -93,7 +93,13 @@ const requiredInputs: Record<string, string[]> = {
 };
 
 const integerInputs = new Set(['seed', 'steps', 'width', 'height', 'batch_size', 'video_frames']);
-const outputClasses = new Set(['SaveImage', 'PreviewImage', 'SaveVideo', 'SaveAnimatedWEBP', 'VHS_VideoCombine']);
+const outputClasses = new Set([
+  'SaveImage',
+  'PreviewImage',
+  'SaveVideo',
+  'SaveAnimatedWEBP',
+  'VHS_VideoCombine',
+]);
 
 export async function startFakeComfyUI(options: FakeComfyUIOptions = {}): Promise<FakeComfyUI> {
   const stepDelayMs = options.stepDelayMs ?? 2;
@@ -117,7 +123,8 @@ export async function startFakeComfyUI(options: FakeComfyUIOptions = {}): Promis
   const broadcastStatus = () => {
     const status = { status: { exec_info: { queue_remaining: pending.length + (running ? 1 : 0) } } };
     for (const [clientId, set] of sockets) {
-      for (const socket of set) socket.send(JSON.stringify({ type: 'status', data: { ...status, sid: clientId } }));
+      for (const socket of set)
+        socket.send(JSON.stringify({ type: 'status', data: { ...status, sid: clientId } }));
     }
   };
 
@@ -233,8 +240,13 @@ export async function startFakeComfyUI(options: FakeComfyUIOptions = {}): Promis
     if (method === 'POST' && path === '/upload/image') return upload(request, recorded, response);
     if (method === 'GET' && path === '/view') {
       const query = recorded.query;
-      const key = fileKey(query.get('type') ?? 'output', query.get('subfolder') ?? '', query.get('filename') ?? '');
-      const file = files.get(key) ?? (query.get('type') === 'input' ? inputFile(query.get('filename')) : undefined);
+      const key = fileKey(
+        query.get('type') ?? 'output',
+        query.get('subfolder') ?? '',
+        query.get('filename') ?? '',
+      );
+      const file =
+        files.get(key) ?? (query.get('type') === 'input' ? inputFile(query.get('filename')) : undefined);
       if (!file) {
         response.writeHead(404).end();
         return;
@@ -255,7 +267,11 @@ export async function startFakeComfyUI(options: FakeComfyUIOptions = {}): Promis
     const body = recorded.body as { prompt?: unknown; client_id?: unknown; extra_data?: unknown };
     const graph = body?.prompt;
     if (!graph || typeof graph !== 'object' || Array.isArray(graph)) {
-      return json(response, 400, rejection('invalid_prompt', 'Invalid prompt', 'prompt must be an object', {}));
+      return json(
+        response,
+        400,
+        rejection('invalid_prompt', 'Invalid prompt', 'prompt must be an object', {}),
+      );
     }
     const fault = faultForKey(/fault-[a-z0-9-]+/.exec(JSON.stringify(graph))?.[0]);
     if (fault.kind === 'reset') {
@@ -354,7 +370,10 @@ export async function startFakeComfyUI(options: FakeComfyUIOptions = {}): Promis
       client.on('close', () => set.delete(client));
       const remaining = pending.length + (running ? 1 : 0);
       client.send(
-        JSON.stringify({ type: 'status', data: { status: { exec_info: { queue_remaining: remaining } }, sid: clientId } }),
+        JSON.stringify({
+          type: 'status',
+          data: { status: { exec_info: { queue_remaining: remaining } }, sid: clientId },
+        }),
       );
     });
   });
@@ -401,7 +420,10 @@ function validate(graph: Graph, uploads: Map<string, Buffer>): Record<string, un
   }
   const outputs = Object.keys(graph).filter((id) => outputClasses.has(String(graph[id]!.class_type)));
   if (outputs.length === 0) {
-    return { error: { type: 'prompt_no_outputs', message: 'Prompt has no outputs', details: '', extra_info: {} }, node_errors: [] };
+    return {
+      error: { type: 'prompt_no_outputs', message: 'Prompt has no outputs', details: '', extra_info: {} },
+      node_errors: [],
+    };
   }
   const nodeErrors: Record<string, unknown> = {};
   for (const [id, node] of Object.entries(graph)) {
@@ -473,7 +495,9 @@ async function saveOutput(
     return { images: [store(`${base}.png`, await renderImage(graph), 'image/png')] };
   }
   if (classType === 'SaveAnimatedWEBP') {
-    const data = await sharp(await renderImage(graph)).webp().toBuffer();
+    const data = await sharp(await renderImage(graph))
+      .webp()
+      .toBuffer();
     return { images: [store(`${base}.webp`, data, 'image/webp')], animated: [true] };
   }
   const video = store(`${base}.mp4`, await testVideo(), 'video/mp4');
@@ -484,7 +508,9 @@ async function saveOutput(
 /** A PNG of the latent's size, coloured by the sampler's seed so different seeds give different bytes. */
 async function renderImage(graph: Graph): Promise<Buffer> {
   const nodes = Object.values(graph);
-  const latent = nodes.find((node) => typeof node.inputs?.width === 'number' && typeof node.inputs?.height === 'number');
+  const latent = nodes.find(
+    (node) => typeof node.inputs?.width === 'number' && typeof node.inputs?.height === 'number',
+  );
   const width = Number(latent?.inputs?.width ?? 64);
   const height = Number(latent?.inputs?.height ?? 64);
   const seed = Number(nodes.find((node) => typeof node.inputs?.seed === 'number')?.inputs?.seed ?? 0);
@@ -505,7 +531,19 @@ function testVideo(): Promise<Buffer> {
     await new Promise<void>((resolve, reject) => {
       const child = spawn(
         'ffmpeg',
-        ['-v', 'error', '-f', 'lavfi', '-i', 'testsrc=size=160x90:rate=8:duration=1', '-pix_fmt', 'yuv420p', '-c:v', 'libx264', output],
+        [
+          '-v',
+          'error',
+          '-f',
+          'lavfi',
+          '-i',
+          'testsrc=size=160x90:rate=8:duration=1',
+          '-pix_fmt',
+          'yuv420p',
+          '-c:v',
+          'libx264',
+          output,
+        ],
         { stdio: ['ignore', 'ignore', 'pipe'] },
       );
       let stderr = '';

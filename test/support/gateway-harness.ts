@@ -107,6 +107,8 @@ export async function startHarness(
       server: { host: '127.0.0.1', port: 0 },
       data_dir: options.dataDir ?? mkdtempSync(join(tmpdir(), 'atelier-it-')),
       database_url: options.databaseUrl,
+      redis_url: options.redisUrl,
+      jobs: { lease_ms: 2_000, poll_interval_ms: 100, ...options.jobs },
       bootstrap_api_key: adminKey,
       master_key: 'test-master-key-0123456789',
       log_level: 'silent',
@@ -117,6 +119,8 @@ export async function startHarness(
     'test',
   );
   const application = await createApplication(configuration, { logger: pino({ level: 'silent' }) });
+  options.setup?.(application);
+  await application.jobs.startWorkers();
   await application.discovery;
   const address = await application.server.listen({ host: '127.0.0.1', port: 0 });
   return {

@@ -144,7 +144,9 @@ export async function interruptPrompt(
   promptId: string,
   options: CallOptions,
 ): Promise<void> {
-  await discard(await call(settings, { method: 'POST', path: '/interrupt', body: { prompt_id: promptId } }, options));
+  await discard(
+    await call(settings, { method: 'POST', path: '/interrupt', body: { prompt_id: promptId } }, options),
+  );
 }
 
 export async function deleteQueued(
@@ -152,5 +154,7 @@ export async function deleteQueued(
   promptId: string,
   options: CallOptions,
 ): Promise<void> {
-  await discard(await call(settings, { method: 'POST', path: '/queue', body: { delete: [promptId] } }, options));
+  await discard(
+    await call(settings, { method: 'POST', path: '/queue', body: { delete: [promptId] } }, options),
+  );
 }

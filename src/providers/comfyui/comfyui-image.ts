@@ -42,7 +42,9 @@ export function createComfyUIImage(context: ComfyUIContext, catalog: WorkflowCat
             ? (progress: { fraction?: number; message?: string }) =>
                 options.onProgress!({
                   ...progress,
-                  ...(progress.fraction === undefined ? {} : { fraction: (index + progress.fraction) / count }),
+                  ...(progress.fraction === undefined
+                    ? {}
+                    : { fraction: (index + progress.fraction) / count }),
                 })
             : undefined,
         };

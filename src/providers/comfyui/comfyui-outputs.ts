@@ -64,8 +64,7 @@ export function runOutcome(
     const messages = entry.status.messages ?? [];
     const interrupted = messages.some(([name]) => name === 'execution_interrupted');
     const failure = messages.find(([name]) => name === 'execution_error')?.[1] as
-      | { exception_message?: unknown; node_type?: unknown }
-      | undefined;
+      { exception_message?: unknown; node_type?: unknown } | undefined;
     const message = interrupted
       ? 'the run was interrupted'
       : failure && typeof failure.exception_message === 'string'

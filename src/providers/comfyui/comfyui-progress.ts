@@ -45,7 +45,10 @@ export class ProgressTracker {
     if (type === 'progress' && data.node && data.value != null && data.max) {
       this.weighted.add(data.node);
       this.done.set(data.node, Math.min(1, Math.max(0, data.value / data.max)));
-      this.emit({ fraction: this.fraction(), message: `${this.nameOf(data.node)} ${data.value}/${data.max}` });
+      this.emit({
+        fraction: this.fraction(),
+        message: `${this.nameOf(data.node)} ${data.value}/${data.max}`,
+      });
     }
   }
 

@@ -68,7 +68,9 @@ export async function uploadImage(
   if (upstream.status < 200 || upstream.status >= 300) {
     throw await upstreamFailure(settings.id, upstream, parseComfyUIError(settings.id));
   }
-  const parsed = uploadedImageSchema.safeParse(await readJson<unknown>(settings.id, upstream, options.signal));
+  const parsed = uploadedImageSchema.safeParse(
+    await readJson<unknown>(settings.id, upstream, options.signal),
+  );
   if (!parsed.success) throw comfyUIMalformedResponse(settings.id, '/upload/image: no name in the answer');
   // LoadImage addresses files in subfolders of input/ as "subfolder/name".
   return parsed.data.subfolder ? `${parsed.data.subfolder}/${parsed.data.name}` : parsed.data.name;

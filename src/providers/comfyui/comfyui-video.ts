@@ -33,14 +33,18 @@ export function createComfyUIVideo(context: ComfyUIContext, catalog: WorkflowCat
     message: snapshot?.message ?? fallback,
   });
 
-async function status(operationId: string, options: MediaCallOptions): Promise<VideoStatus> {
+  async function status(operationId: string, options: MediaCallOptions): Promise<VideoStatus> {
     const entry = await readHistory(settings, operationId, options);
     const outcome = runOutcome(entry);
     if (outcome.state === 'failed') return { status: 'failed', message: outcome.message, kind: 'upstream' };
     if (outcome.state === 'done') {
       const files = outputs(entry!);
       if (files.length === 0) {
-        return { status: 'failed', message: 'The workflow finished without saving a video.', kind: 'upstream' };
+        return {
+          status: 'failed',
+          message: 'The workflow finished without saving a video.',
+          kind: 'upstream',
+        };
       }
       return {
         status: 'completed',
@@ -103,7 +107,11 @@ async function status(operationId: string, options: MediaCallOptions): Promise<V
     async download(operationId: string, index: number, options: MediaCallOptions) {
       const entry = await readHistory(settings, operationId, options);
       if (runOutcome(entry).state !== 'done') {
-        throw new InvalidRequestError(`ComfyUI prompt ${operationId} has no finished video yet.`, 'id', 'video_not_ready');
+        throw new InvalidRequestError(
+          `ComfyUI prompt ${operationId} has no finished video yet.`,
+          'id',
+          'video_not_ready',
+        );
       }
       const file = outputs(entry!)[index];
       if (!file) throw new NotFoundError(`ComfyUI prompt ${operationId} has no video ${index}.`);

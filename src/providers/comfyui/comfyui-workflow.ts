@@ -106,7 +106,8 @@ function scanPlaceholders(graph: WorkflowGraph, optionKey: string): Set<Placehol
 
 function visitStrings(value: unknown, visit: (text: string, where: string) => void, where = ''): void {
   if (typeof value === 'string') visit(value, where);
-  else if (Array.isArray(value)) value.forEach((item, index) => visitStrings(item, visit, `${where}[${index}]`));
+  else if (Array.isArray(value))
+    value.forEach((item, index) => visitStrings(item, visit, `${where}[${index}]`));
   else if (value !== null && typeof value === 'object') {
     for (const [key, item] of Object.entries(value)) {
       visitStrings(item, visit, where === '' ? `node "${key}"` : `${where}.${key}`);

@@ -53,7 +53,13 @@ describe('ComfyUI workflows', () => {
       dataDir: process.cwd(),
       optionKey: 'options.workflows.sdxl',
     });
-    expect([...workflow.placeholders].sort()).toEqual(['height', 'negative_prompt', 'prompt', 'seed', 'width']);
+    expect([...workflow.placeholders].sort()).toEqual([
+      'height',
+      'negative_prompt',
+      'prompt',
+      'seed',
+      'width',
+    ]);
     expect(workflow.graph['3']?.class_type).toBe('KSampler');
   });
 

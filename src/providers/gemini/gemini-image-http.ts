@@ -1,0 +1,111 @@
+/**
+ * HTTP and answer helpers shared by Gemini's media capabilities (images, Imagen, Veo, TTS, transcription):
+ * one authenticated JSON call that turns any non-2xx into a ProviderError from Google's envelope, and
+ * readers for the generateContent answers that carry media instead of text.
+ *
+ * It lives beside the image capability, its first user.
+ */
+import { providerErrorFromStatus, ProviderError } from '../../errors/index.js';
+import { usageFromMetadata } from '../../protocols/gemini/usage.js';
+import type { GeminiGenerateContentResponse, GeminiPart } from '../../protocols/gemini/wire-types.js';
+import { readJson, sendUpstream, upstreamFailure } from '../http/upstream-client.js';
+import type { MediaUsage } from '../media-spec.js';
+import type { CallOptions, ProviderSettings } from '../spec.js';
+import { blockedPromptError, classifyGeminiError } from './gemini-errors.js';
+import { API_VERSION, authHeaders, resourceName } from './gemini-http.js';
+
+export interface GeminiCall {
+  method: 'GET' | 'POST';
+  path: string;
+  body?: unknown;
+}
+
+export async function callGemini<Answer>(
+  settings: ProviderSettings,
+  call: GeminiCall,
+  options: CallOptions,
+): Promise<Answer> {
+  const response = await sendUpstream(settings, {
+    method: call.method,
+    path: call.path,
+    headers: authHeaders(options.credential),
+    body: call.body,
+    signal: options.signal,
+  });
+  if (response.status < 200 || response.status >= 300) {
+    throw await upstreamFailure(settings.id, response, (input) => classifyGeminiError(settings.id, input));
+  }
+  return readJson<Answer>(settings.id, response, options.signal);
+}
+
+/** `/v1beta/models/{model}:{method}` (predict, predictLongRunning, generateContent). */
+export function modelMethodPath(model: string, method: string): string {
+  return `/${API_VERSION}/${resourceName(model)}:${method}`;
+}
+
+export function generateContent(
+  settings: ProviderSettings,
+  model: string,
+  body: unknown,
+  options: CallOptions,
+): Promise<GeminiGenerateContentResponse> {
+  return callGemini(settings, { method: 'POST', path: modelMethodPath(model, 'generateContent'), body }, options);
+}
+
+export function inlinePart(data: Buffer, mediaType: string): GeminiPart {
+  return { inlineData: { mimeType: mediaType, data: data.toString('base64') } };
+}
+
+/** The inline media parts of an answer's candidates, whatever their order among text parts. */
+export function inlineDataOf(answer: GeminiGenerateContentResponse): Array<{ mimeType: string; data: Buffer }> {
+  return (answer.candidates ?? []).flatMap((candidate) =>
+    (candidate.content?.parts ?? []).flatMap((part) =>
+      part.inlineData?.data ? [{ mimeType: part.inlineData.mimeType, data: Buffer.from(part.inlineData.data, 'base64') }] : [],
+    ),
+  );
+}
+
+export function textOf(answer: GeminiGenerateContentResponse): string {
+  return (answer.candidates?.[0]?.content?.parts ?? [])
+    .flatMap((part) => (typeof part.text === 'string' && !part.thought ? [part.text] : []))
+    .join('');
+}
+
+export function mediaUsageOf(answer: GeminiGenerateContentResponse): MediaUsage | undefined {
+  if (!answer.usageMetadata) return undefined;
+  const usage = usageFromMetadata(answer.usageMetadata);
+  return { inputTokens: usage.inputTokens, outputTokens: usage.outputTokens };
+}
+
+const SAFETY_FINISH_REASONS = new Set(['SAFETY', 'IMAGE_SAFETY', 'PROHIBITED_CONTENT', 'BLOCKLIST', 'SPII', 'RECITATION']);
+
+/**
+ * An answer without the media asked for: a blocked prompt or a safety stop is the client's content problem;
+ * anything else means the upstream misbehaved.
+ */
+export function missingMediaError(provider: string, answer: GeminiGenerateContentResponse, what: string): ProviderError {
+  const body = JSON.stringify(answer).slice(0, 2000);
+  const blockReason = answer.promptFeedback?.blockReason;
+  if (blockReason) return blockedPromptError(provider, blockReason, body);
+  const finishReason = answer.candidates?.[0]?.finishReason;
+  if (finishReason && SAFETY_FINISH_REASONS.has(finishReason)) {
+    return contentPolicyError(provider, `Gemini withheld the ${what} (${finishReason}).`, finishReason, body);
+  }
+  return invalidResponseError(provider, what, body);
+}
+
+export function contentPolicyError(provider: string, message: string, code: string, body: string): ProviderError {
+  return providerErrorFromStatus({ provider, status: 400, message, hint: 'content_policy', code, upstreamBody: body });
+}
+
+export function invalidResponseError(provider: string, what: string, body: string): ProviderError {
+  return new ProviderError(`Upstream ${provider} answered without ${what}.`, {
+    status: 502,
+    kind: 'upstream',
+    code: 'upstream_invalid_response',
+    provider,
+    retryable: true,
+    credentialEffect: 'failure',
+    upstreamBody: body,
+  });
+}
