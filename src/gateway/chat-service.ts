@@ -89,7 +89,8 @@ export class ChatService {
         targets,
         (attempt) => this.attempt(call, request, attempt),
         {
-          maxAttempts: this.dependencies.gateway.max_attempts,
+          capability: 'chat',
+        maxAttempts: this.dependencies.gateway.max_attempts,
           queueTimeoutMs: this.dependencies.gateway.queue_timeout_ms,
           signal: call.signal,
           onFailure: (target, credentialId, error) => {

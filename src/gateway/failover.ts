@@ -23,7 +23,11 @@ export interface FailoverResult<T> {
   attempts: number;
 }
 
+export type Capability = 'chat' | 'image' | 'video' | 'speech' | 'transcription';
+
 export interface FailoverOptions {
+  /** What the targets must be able to do; targets without it are skipped (400 if none can). */
+  capability: Capability;
   maxAttempts: number;
   queueTimeoutMs: number;
   signal: AbortSignal;
@@ -55,9 +59,9 @@ export async function runWithFailover<T>(
   let lastError: unknown;
   let saturated = false;
   for (const target of targets) {
-    if (!target.provider.adapter.chat) {
+    if (!target.provider.adapter[options.capability]) {
       lastError ??= new InvalidRequestError(
-        `Model '${model}' is served by provider '${target.provider.id}' (${target.provider.type}), which does not offer chat.`,
+        `Model '${model}' is served by provider '${target.provider.id}' (${target.provider.type}), which does not offer ${options.capability}.`,
         'model',
       );
       continue;

@@ -8,7 +8,8 @@ import { AtelierError, toAtelierError } from '../errors/index.js';
 import type { JobRepository, JobRow } from '../storage/index.js';
 import { backoffDelay } from './backoff.js';
 import type { JobEventLog } from './job-event-log.js';
-import { JobHandlerRegistry, JobTimeoutError, RetryAfterError } from './job-handler.js';
+import type { JobHandlerRegistry } from './job-handler.js';
+import { JobTimeoutError, RetryAfterError } from './job-handler.js';
 
 export interface JobRunnerOptions {
   repository: JobRepository;

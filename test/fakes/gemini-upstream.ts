@@ -8,11 +8,13 @@
  * a bad key is 400 INVALID_ARGUMENT with ErrorInfo API_KEY_INVALID, as Google really answers.
  * Any model name is served except names starting with `missing` (404 NOT_FOUND).
  * It is strict about unknown top-level fields, as the real API is, so adapter mistakes surface here.
+ * Images, Imagen, Veo, TTS and transcription live in gemini-media-upstream.ts.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { createHash } from 'node:crypto';
 import { countWords, fakeTurn, streamPieces, type FakeTurnOutput } from './fake-behaviour.js';
 import { cutAfter, startFakeServer, type FakeContext, type FakeUpstream } from './fake-server.js';
+import { createGeminiMediaState, handleFakeStorage, handleGeminiMedia } from './gemini-media-upstream.js';
 
 export const FAKE_GEMINI_MODELS = [
   'gemini-2.5-flash',
@@ -25,7 +27,7 @@ export const FAKE_GEMINI_MODELS = [
 /** The real API pages at up to 1000; the fake pages at 2 so pagination is always exercised. */
 const MAXIMUM_PAGE_SIZE = 2;
 
-const TOP_LEVEL_FIELDS = new Set([
+export const TOP_LEVEL_FIELDS = new Set([
   'contents',
   'systemInstruction',
   'system_instruction',
@@ -42,17 +44,17 @@ const TOP_LEVEL_FIELDS = new Set([
 
 type Json = Record<string, unknown>;
 
-function isRecord(value: unknown): value is Json {
+export function isRecord(value: unknown): value is Json {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
 /** Reads either spelling, as Google's proto JSON parser does. */
-function field(object: Json, camel: string): unknown {
+export function field(object: Json, camel: string): unknown {
   if (camel in object) return object[camel];
   return object[camel.replace(/[A-Z]/g, (letter) => `_${letter.toLowerCase()}`)];
 }
 
-function sendError(
+export function sendError(
   response: ServerResponse,
   code: number,
   status: string,
@@ -381,8 +383,10 @@ function modelResource(name: string): Json {
 }
 
 export function startFakeGemini(): Promise<FakeUpstream> {
-  return startFakeServer(keyOf, (context) => {
+  const media = createGeminiMediaState();
+  return startFakeServer(keyOf, async (context) => {
     const { request, response, fault } = context;
+    if (await handleFakeStorage(context, media)) return;
     const key =
       request.headers['x-goog-api-key'] ?? request.query.get('key') ?? request.headers.authorization;
     if (!key) {
@@ -394,6 +398,7 @@ export function startFakeGemini(): Promise<FakeUpstream> {
       );
     }
     if (fault.kind === 'status') return sendFault(response, fault.status);
+    if (await handleGeminiMedia(context, media)) return;
 
     const generate = /^\/v1beta\/models\/([^/:]+):(generateContent|streamGenerateContent)$/.exec(
       request.path,

@@ -44,6 +44,10 @@ export class WorkflowCatalog {
     return [...this.entries.values()].some((entry) => entry.kind === kind && test(entry.placeholders));
   }
 
+  find(model: string): CatalogEntry | undefined {
+    return this.entries.get(model);
+  }
+
   lookup(model: string, kind: 'image' | 'video'): CatalogEntry {
     const entry = this.entries.get(model);
     if (!entry) throw new ModelNotFoundError(model);

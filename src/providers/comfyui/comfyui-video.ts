@@ -8,6 +8,7 @@ import { InvalidRequestError, NotFoundError } from '../../errors/index.js';
 import type { MediaCallOptions, VideoCapability, VideoRequest, VideoStatus } from '../media-spec.js';
 import type { HistoryEntry } from './comfyui-api-types.js';
 import { cancelPrompt } from './comfyui-cancel.js';
+import { comfyUIPromptLost } from './comfyui-errors.js';
 import type { WorkflowCatalog } from './comfyui-catalog.js';
 import { readHistory, viewFile } from './comfyui-client.js';
 import { mediaTypeOf, runOutcome, selectOutputs } from './comfyui-outputs.js';
@@ -22,9 +23,8 @@ export function createComfyUIVideo(context: ComfyUIContext, catalog: WorkflowCat
 
   const outputs = (entry: HistoryEntry) => {
     const model = (entry.prompt?.[3] as { atelier_model?: unknown } | undefined)?.atelier_model;
-    const workflow = typeof model === 'string' && catalog.models.includes(model) ? model : undefined;
-    const outputNode = workflow === undefined ? undefined : catalog.lookup(workflow, 'video').outputNode;
-    return selectOutputs(entry, 'video', outputNode);
+    const workflow = typeof model === 'string' ? catalog.find(model) : undefined;
+    return selectOutputs(entry, 'video', workflow?.kind === 'video' ? workflow.outputNode : undefined);
   };
 
   const pending = (snapshot: ProgressSnapshot | undefined, fallback: string): VideoStatus => ({
@@ -61,7 +61,7 @@ export function createComfyUIVideo(context: ComfyUIContext, catalog: WorkflowCat
     }
     return {
       status: 'failed',
-      message: `ComfyUI no longer knows prompt ${operationId}: it was removed from the queue or the server restarted.`,
+      message: comfyUIPromptLost(settings.id, operationId).message,
       kind: 'upstream',
     };
   }

@@ -31,18 +31,15 @@ function colour(hue: number, saturation: number, lightness: number): [number, nu
   const chroma = (1 - Math.abs(2 * lightness - 1)) * saturation;
   const sector = hue / 60;
   const second = chroma * (1 - Math.abs((sector % 2) - 1));
-  const [r, g, b] =
-    sector < 1
-      ? [chroma, second, 0]
-      : sector < 2
-        ? [second, chroma, 0]
-        : sector < 3
-          ? [0, chroma, second]
-          : sector < 4
-            ? [0, second, chroma]
-            : sector < 5
-              ? [second, 0, chroma]
-              : [chroma, 0, second];
+  const arrangements: Array<[number, number, number]> = [
+    [chroma, second, 0],
+    [second, chroma, 0],
+    [0, chroma, second],
+    [0, second, chroma],
+    [second, 0, chroma],
+    [chroma, 0, second],
+  ];
+  const [r, g, b] = arrangements[Math.min(5, Math.floor(sector))]!;
   const offset = lightness - chroma / 2;
   return [r, g, b].map((value) => Math.round((value + offset) * 255)) as [number, number, number];
 }

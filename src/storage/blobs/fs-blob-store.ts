@@ -3,6 +3,7 @@
  * into place: rename within one file system is atomic, so a reader sees either no file or the whole file.
  */
 import { randomUUID } from 'node:crypto';
+import { createWriteStream } from 'node:fs';
 import { mkdir, open, rename, stat, unlink, type FileHandle } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import type { Readable } from 'node:stream';
@@ -29,19 +30,14 @@ export class FsBlobStore implements BlobStore {
     await mkdir(this.temporaryDirectory, { recursive: true });
     const temporary = join(this.temporaryDirectory, randomUUID());
     const measuring = new MeasuringStream(options.maxBytes);
-    let handle: FileHandle | undefined;
     try {
-      handle = await open(temporary, 'wx');
-      await pipeline(body, measuring, handle.createWriteStream({ autoClose: false }));
-      // Durable before visible: a crash after the rename must not leave a renamed but empty file.
-      await handle.sync();
-      await handle.close();
-      handle = undefined;
+      // `flush` fsyncs before closing: durable before visible, so a crash right after the rename cannot
+      // leave a renamed but empty file.
+      await pipeline(body, measuring, createWriteStream(temporary, { flags: 'wx', flush: true }));
       await mkdir(dirname(target), { recursive: true });
       await rename(temporary, target);
       return measuring.result();
     } catch (error) {
-      await handle?.close().catch(() => undefined);
       await unlink(temporary).catch(() => undefined);
       throw error;
     }

@@ -98,7 +98,7 @@ export class WebhookRepository {
       .values(row)
       .onConflict((conflict) => conflict.column('id').doNothing())
       .executeTakeFirst();
-    return Number(result.numInsertedRows ?? 0) > 0;
+    return Number(result.numInsertedOrUpdatedRows ?? 0) > 0;
   }
 
   getDelivery(id: string): Promise<WebhookDeliveryRow | undefined> {
