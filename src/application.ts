@@ -102,6 +102,7 @@ export async function createApplication(
     usageRecorder,
     metrics,
     jobs: jobs.service,
+    publicUrl: configuration.public_url,
   });
   return {
     configuration,

@@ -28,7 +28,8 @@ import type { ChatRequest, ChatStreamEvent, Usage } from '../providers/spec.js';
 import type { Principal } from '../security/api-keys.js';
 import { runWithFailover, type AttemptContext } from './failover.js';
 import type { Outcome } from './credential-pool.js';
-import type { ModelCatalog } from './model-catalog.js';
+import type { MediaChat, MediaKind } from './media-chat.js';
+import type { ModelCatalog, RouteTarget } from './model-catalog.js';
 import type { UsageRecorder } from './usage-recorder.js';
 
 export interface ChatCall {
@@ -38,6 +39,8 @@ export interface ChatCall {
   principal: Principal;
   /** Aborted when the client goes away. */
   signal: AbortSignal;
+  /** Where clients reach this server, for links in answers (media results). */
+  baseUrl: string;
 }
 
 export interface RouteInfo {
@@ -70,6 +73,8 @@ export interface ChatServiceDependencies {
   metrics: Metrics;
   logger: Logger;
   gateway: Readonly<GatewayConfiguration>;
+  /** Serves image and video models through chat; without it they are a 400. */
+  mediaChat?: MediaChat;
 }
 
 export class ChatService {
@@ -84,13 +89,15 @@ export class ChatService {
     let result;
     try {
       const targets = this.dependencies.catalog.resolve(requestedModel);
+      const media = this.dependencies.mediaChat && mediaKind(targets);
+      if (media) return this.media(media, call, request, started);
       result = await runWithFailover(
         requestedModel,
         targets,
         (attempt) => this.attempt(call, request, attempt),
         {
           capability: 'chat',
-        maxAttempts: this.dependencies.gateway.max_attempts,
+          maxAttempts: this.dependencies.gateway.max_attempts,
           queueTimeoutMs: this.dependencies.gateway.queue_timeout_ms,
           signal: call.signal,
           onFailure: (target, credentialId, error) => {
@@ -166,6 +173,42 @@ export class ChatService {
       }
     }
     return { kind: 'stream', contentType: prepared.contentType, chunks: relayed(), route };
+  }
+
+  /** An image or video model asked for through chat (see media-chat.ts). */
+  private async media(
+    kind: MediaKind,
+    call: ChatCall,
+    request: ChatRequest,
+    started: number,
+  ): Promise<ChatResponse> {
+    const mediaChat = this.dependencies.mediaChat!;
+    const route: RouteInfo = { provider: 'media', model: request.model, attempts: 1 };
+    const encodeContext = { model: request.model };
+    if (!request.stream) {
+      const result = await mediaChat.collect(kind, call, request, call.baseUrl);
+      return { kind: 'json', body: call.protocol.encodeResult(result, encodeContext), route };
+    }
+    const encoder = call.protocol.createStreamEncoder(encodeContext);
+    const events = mediaChat.run(kind, call, request, call.baseUrl);
+    const record = (status: number, errorKind?: string) =>
+      this.record(call, request, started, status, { errorKind, stream: true });
+    async function* chunks(): AsyncGenerator<string> {
+      try {
+        for await (const event of events) {
+          const text = encoder.encode(event);
+          if (text) yield text;
+        }
+        const tail = encoder.end();
+        if (tail) yield tail;
+        record(200);
+      } catch (error) {
+        const failure = toAtelierError(error);
+        record(failure.status, failure.kind);
+        if (!call.signal.aborted) yield encoder.error(failure);
+      }
+    }
+    return { kind: 'stream', contentType: encoder.contentType, chunks: chunks(), route };
   }
 
   private async attempt(call: ChatCall, request: ChatRequest, attempt: AttemptContext): Promise<Prepared> {
@@ -294,6 +337,13 @@ interface UsageDetails {
   usage: Usage | undefined;
   errorKind: string | undefined;
   stream: boolean;
+}
+
+function mediaKind(targets: RouteTarget[]): MediaKind | undefined {
+  if (targets.some((target) => target.provider.adapter.chat)) return undefined;
+  if (targets.some((target) => target.provider.adapter.video)) return 'video';
+  if (targets.some((target) => target.provider.adapter.image)) return 'image';
+  return undefined;
 }
 
 function includeUsageRequested(body: unknown): boolean {

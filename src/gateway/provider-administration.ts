@@ -17,6 +17,7 @@ export interface ProviderInput {
   proxy?: string | undefined;
   timeout_ms?: number | undefined;
   headers: Record<string, string>;
+  options: Record<string, unknown>;
   enabled: boolean;
 }
 
@@ -52,6 +53,7 @@ export class ProviderAdministration {
       proxy: input.proxy ?? null,
       timeout_ms: input.timeout_ms ?? null,
       headers: JSON.stringify(input.headers),
+      options: JSON.stringify(input.options),
       enabled: input.enabled ? 1 : 0,
       created_at: now,
       updated_at: now,
@@ -70,6 +72,7 @@ export class ProviderAdministration {
       ...(changes.proxy !== undefined && { proxy: changes.proxy }),
       ...(changes.timeout_ms !== undefined && { timeout_ms: changes.timeout_ms }),
       ...(changes.headers !== undefined && { headers: JSON.stringify(changes.headers) }),
+      ...(changes.options !== undefined && { options: JSON.stringify(changes.options) }),
       ...(changes.enabled !== undefined && { enabled: changes.enabled ? 1 : 0 }),
       updated_at: this.clock(),
     });

@@ -1,4 +1,6 @@
 import { createAnthropicProvider } from '../providers/anthropic/index.js';
+import { createComfyUIProvider } from '../providers/comfyui/index.js';
+import { createDraftProvider } from '../providers/draft/index.js';
 import { createGeminiProvider } from '../providers/gemini/index.js';
 import { createOllamaProvider } from '../providers/ollama/index.js';
 import { createOpenAIProvider } from '../providers/openai/index.js';
@@ -9,16 +11,16 @@ import {
   type ProviderType,
 } from '../providers/spec.js';
 
-const factories: Partial<Record<ProviderType, (settings: ProviderSettings) => Provider>> = {
+const factories: Record<ProviderType, (settings: ProviderSettings) => Provider> = {
   openai: createOpenAIProvider,
   anthropic: createAnthropicProvider,
   gemini: createGeminiProvider,
   ollama: createOllamaProvider,
+  comfyui: (settings) => createComfyUIProvider(settings),
+  draft: (settings) => createDraftProvider(settings),
 };
 
-/** The adapter for a provider type; types without chat (comfyui, draft) get a capability-less adapter. */
+/** The adapter for a provider type. */
 export function createProviderAdapter(type: ProviderType, settings: ProviderSettings): Provider {
-  const factory = factories[type];
-  if (factory) return factory(settings);
-  return { specificationVersion: CHAT_SPECIFICATION_VERSION, id: settings.id, type };
+  return factories[type](settings);
 }

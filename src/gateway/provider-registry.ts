@@ -27,6 +27,9 @@ import {
 import { createProviderAdapter } from './provider-factory.js';
 import { createGoogleTokenResolver } from './google-credentials.js';
 
+/** Local servers and the built-in draft provider often need no key: they get one anonymous credential. */
+const keylessTypes: ReadonlySet<ProviderType> = new Set(['ollama', 'comfyui', 'draft']);
+
 export interface ProviderEntry {
   id: string;
   type: ProviderType;
@@ -49,6 +52,7 @@ interface ProviderDefinition {
   proxy: string | undefined;
   timeoutMs: number | undefined;
   headers: Record<string, string>;
+  options: Record<string, unknown>;
   enabled: boolean;
   source: 'config' | 'database';
 }
@@ -140,13 +144,14 @@ export class ProviderRegistry {
       dispatcher,
       timeoutMs,
       headers: definition.headers,
+      options: definition.options,
+      dataDir: this.dependencies.configuration.data_dir,
     });
     const pool = new CredentialPool(definition.id, this.policy, (credential, health) =>
       this.markDirty(credential, health),
     );
-    // Local servers such as Ollama often need no key: give them one anonymous credential.
     const effective =
-      credentials.length === 0 && definition.type === 'ollama'
+      credentials.length === 0 && keylessTypes.has(definition.type)
         ? [
             {
               id: `${definition.id}:anonymous`,
@@ -283,6 +288,7 @@ function fromConfiguration(provider: Readonly<ProviderConfiguration>): ProviderD
     proxy: provider.proxy,
     timeoutMs: provider.timeout_ms,
     headers: { ...provider.headers },
+    options: { ...provider.options },
     enabled: provider.enabled,
     source: 'config',
   };
@@ -298,6 +304,7 @@ function fromRecord(record: ProviderRecord): ProviderDefinition {
     proxy: record.proxy ?? undefined,
     timeoutMs: record.timeout_ms ?? undefined,
     headers: JSON.parse(record.headers) as Record<string, string>,
+    options: JSON.parse(record.options) as Record<string, unknown>,
     enabled: record.enabled === 1,
     source: 'database',
   };

@@ -9,6 +9,8 @@ import type { ApiKeyService, Principal, Role } from '../security/api-keys.js';
 declare module 'fastify' {
   interface FastifyRequest {
     principal: Principal;
+    /** Where clients reach this server (configured public_url, else this request's scheme and host). */
+    baseUrl: string;
   }
   interface FastifyContextConfig {
     /** Who may call the route: any client key, admin keys only, or anyone. */

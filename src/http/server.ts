@@ -42,6 +42,7 @@ export interface ServerDependencies {
   usageRecorder: UsageRecorder;
   metrics: Metrics;
   jobs: JobService;
+  publicUrl: string | undefined;
 }
 
 export function buildServer(dependencies: ServerDependencies): FastifyInstance {
@@ -67,6 +68,11 @@ export function buildServer(dependencies: ServerDependencies): FastifyInstance {
   );
 
   app.decorateRequest('principal', undefined as never);
+  app.decorateRequest('baseUrl', '');
+  const publicUrl = dependencies.publicUrl?.replace(/\/$/, '');
+  app.addHook('onRequest', async (request) => {
+    request.baseUrl = publicUrl ?? `${request.protocol}://${request.host}`;
+  });
   app.addHook('onRequest', createAuthenticationHook(dependencies.keys));
   app.setErrorHandler((error, request, reply) => renderError(error, request, reply));
   app.setNotFoundHandler((request, reply) => renderNotFound(request, reply));

@@ -17,12 +17,14 @@ export interface StoredOutput {
 export interface MediaLibrary {
   /** The bytes of a library file the caller may use (an upload, another job's output). */
   read(fileId: string, apiKeyId: string | null): Promise<BinaryInput>;
-  /** Store an output of `jobId` with its provenance (prompt, model, usage …) in the library. */
+  /** Store an output (of a job, when `jobId` is set) with its provenance (prompt, model, usage …). */
   store(input: {
     body: Readable | Buffer;
     filename: string;
-    jobId: string;
+    jobId: string | null;
     apiKeyId: string | null;
     metadata: Record<string, unknown>;
   }): Promise<StoredOutput>;
+  /** Keep an input that arrived inline (a data: URL, a chat image) as a library file for a job to use. */
+  storeUpload(input: BinaryInput & { filename: string; apiKeyId: string | null }): Promise<StoredOutput>;
 }

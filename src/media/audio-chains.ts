@@ -24,7 +24,9 @@ export function shapeTrack(shaping: TrackShaping): string[] {
   const filters = [filter('volume', { volume: `${shaping.volumeDb}dB` })];
   if (shaping.fadeIn > 0) filters.push(filter('afade', { t: 'in', st: 0, d: shaping.fadeIn }));
   if (shaping.fadeOut > 0 && shaping.length !== undefined) {
-    filters.push(filter('afade', { t: 'out', st: Math.max(0, shaping.length - shaping.fadeOut), d: shaping.fadeOut }));
+    filters.push(
+      filter('afade', { t: 'out', st: Math.max(0, shaping.length - shaping.fadeOut), d: shaping.fadeOut }),
+    );
   }
   if (shaping.delay > 0) filters.push(filter('adelay', { delays: Math.round(shaping.delay * 1000), all: 1 }));
   return filters;

@@ -72,21 +72,27 @@ async function locateOne(
     if (await dependencies.isExecutable(candidate)) return { path: candidate, source: 'system' };
   }
   const shipped = dependencies.packageBinary(NPM_PACKAGES[name]);
-  if (shipped !== undefined && (await dependencies.isExecutable(shipped))) return { path: shipped, source: 'npm' };
+  if (shipped !== undefined && (await dependencies.isExecutable(shipped)))
+    return { path: shipped, source: 'npm' };
   throw unavailable(`No ${name} found: set its path in the configuration or install FFmpeg.`);
 }
 
 function unavailable(message: string): AtelierError {
-  return new AtelierError(message, { status: 503, kind: 'internal', code: 'media_tool_unavailable', retryable: false });
+  return new AtelierError(message, {
+    status: 503,
+    kind: 'internal',
+    code: 'media_tool_unavailable',
+    retryable: false,
+  });
 }
 
 export async function locateMediaTools(
   options: LocateOptions = {},
   dependencies: LocateDependencies = defaultDependencies,
 ): Promise<LocatedTools> {
-  const directories = [...new Set(['/usr/bin', '/usr/local/bin', ...(options.searchDirectories ?? [])])].filter(
-    (directory) => directory !== '',
-  );
+  const directories = [
+    ...new Set(['/usr/bin', '/usr/local/bin', ...(options.searchDirectories ?? [])]),
+  ].filter((directory) => directory !== '');
   return {
     ffmpeg: await locateOne('ffmpeg', options.ffmpegPath, directories, dependencies),
     ffprobe: await locateOne('ffprobe', options.ffprobePath, directories, dependencies),

@@ -67,7 +67,12 @@ export function createFfmpegRunner(options: FfmpegRunnerOptions): FfmpegRunner {
   const killGraceMs = options.killGraceMs ?? 2000;
   const maxStderrBytes = options.maxStderrBytes ?? 64 * 1024;
 
-  const run = (command: string, args: string[], request: ToolRunRequest, tool: string): Promise<ToolRunResult> =>
+  const run = (
+    command: string,
+    args: string[],
+    request: ToolRunRequest,
+    tool: string,
+  ): Promise<ToolRunResult> =>
     new Promise((resolve, reject) => {
       request.signal?.throwIfAborted();
       // detached: the child leads its own process group, so cancelling reaches anything it started.

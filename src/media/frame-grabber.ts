@@ -7,7 +7,11 @@ export interface FrameGrab {
   outputPath: string;
 }
 
-export function buildFrameGrabArgs(inputPath: string, grabs: FrameGrab[], width: number | undefined): string[] {
+export function buildFrameGrabArgs(
+  inputPath: string,
+  grabs: FrameGrab[],
+  width: number | undefined,
+): string[] {
   const args: string[] = [];
   for (const grab of grabs) args.push(...inputArgs(inputPath, ['-ss', grab.seconds.toFixed(3)]));
   grabs.forEach((grab, index) => {

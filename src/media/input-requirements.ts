@@ -10,20 +10,26 @@ export function factsOf(input: ProbedInput | undefined, param: string): MediaFac
 
 export function videoOf(input: ProbedInput | undefined, param: string): VideoFacts {
   const video = factsOf(input, param).video;
-  if (video === undefined) throw new InvalidRequestError('This input has no video stream.', param, 'no_video_stream');
+  if (video === undefined)
+    throw new InvalidRequestError('This input has no video stream.', param, 'no_video_stream');
   return video;
 }
 
 export function audioOf(input: ProbedInput | undefined, param: string): AudioFacts {
   const audio = factsOf(input, param).audio;
-  if (audio === undefined) throw new InvalidRequestError('This input has no audio stream.', param, 'no_audio_stream');
+  if (audio === undefined)
+    throw new InvalidRequestError('This input has no audio stream.', param, 'no_audio_stream');
   return audio;
 }
 
 export function durationOf(input: ProbedInput | undefined, param: string): number {
   const duration = factsOf(input, param).durationSeconds;
   if (duration === undefined || duration <= 0) {
-    throw new InvalidRequestError('The length of this input could not be determined.', param, 'unknown_duration');
+    throw new InvalidRequestError(
+      'The length of this input could not be determined.',
+      param,
+      'unknown_duration',
+    );
   }
   return duration;
 }

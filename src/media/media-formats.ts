@@ -17,9 +17,24 @@ interface FormatInfo {
 }
 
 export const FORMATS: Record<OutputFormat, FormatInfo> = {
-  mp4: { mimeType: 'video/mp4', muxer: 'mp4', videoCodecs: ['h264', 'hevc', 'av1'], audioCodecs: ['aac', 'mp3', 'opus'] },
-  mov: { mimeType: 'video/quicktime', muxer: 'mov', videoCodecs: ['h264', 'hevc'], audioCodecs: ['aac', 'mp3', 'pcm'] },
-  webm: { mimeType: 'video/webm', muxer: 'webm', videoCodecs: ['vp9', 'av1'], audioCodecs: ['opus', 'vorbis'] },
+  mp4: {
+    mimeType: 'video/mp4',
+    muxer: 'mp4',
+    videoCodecs: ['h264', 'hevc', 'av1'],
+    audioCodecs: ['aac', 'mp3', 'opus'],
+  },
+  mov: {
+    mimeType: 'video/quicktime',
+    muxer: 'mov',
+    videoCodecs: ['h264', 'hevc'],
+    audioCodecs: ['aac', 'mp3', 'pcm'],
+  },
+  webm: {
+    mimeType: 'video/webm',
+    muxer: 'webm',
+    videoCodecs: ['vp9', 'av1'],
+    audioCodecs: ['opus', 'vorbis'],
+  },
   mkv: {
     mimeType: 'video/x-matroska',
     muxer: 'matroska',
@@ -68,6 +83,7 @@ export function defaultVideoCodec(format: OutputFormat): string | undefined {
 
 /** Arguments that mux for the web: the index up front so playback starts before the download ends. */
 export function muxerArgs(format: OutputFormat): string[] {
-  const faststart = format === 'mp4' || format === 'mov' || format === 'm4a' ? ['-movflags', '+faststart'] : [];
+  const faststart =
+    format === 'mp4' || format === 'mov' || format === 'm4a' ? ['-movflags', '+faststart'] : [];
   return [...faststart, '-f', FORMATS[format].muxer];
 }

@@ -28,7 +28,15 @@ export const DEMUXER_WHITELIST = [
 
 /** `-i path` for a local file we wrote, with the protocol and demuxer whitelists in front. */
 export function inputArgs(path: string, options: string[] = []): string[] {
-  return ['-protocol_whitelist', PROTOCOL_WHITELIST, '-format_whitelist', DEMUXER_WHITELIST, ...options, '-i', path];
+  return [
+    '-protocol_whitelist',
+    PROTOCOL_WHITELIST,
+    '-format_whitelist',
+    DEMUXER_WHITELIST,
+    ...options,
+    '-i',
+    path,
+  ];
 }
 
 const SCRIPT_SIGNATURES = ['#EXTM3U', '#EXT-X-', 'ffconcat', 'file ', 'v=0', '<?xml', '<smil', '[playlist]'];
@@ -44,7 +52,10 @@ export async function assertMediaFile(path: string, param: string): Promise<void
       .replace(/^\uFEFF/u, '')
       .trimStart()
       .toLowerCase();
-    if (SCRIPT_SIGNATURES.some((signature) => head.startsWith(signature.toLowerCase())) || head.includes('#ext-x-')) {
+    if (
+      SCRIPT_SIGNATURES.some((signature) => head.startsWith(signature.toLowerCase())) ||
+      head.includes('#ext-x-')
+    ) {
       throw new InvalidRequestError(
         'This input is a playlist or script, not a media file; upload the media itself.',
         param,

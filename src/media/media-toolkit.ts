@@ -144,6 +144,7 @@ export function toolkitFrom(runner: FfmpegRunner, capabilities: MediaCapabilitie
         );
       }
     },
-    hardwareEncoderFor: (codec) => capabilities.hardwareEncoders.find((candidate) => candidate.codec === codec),
+    hardwareEncoderFor: (codec) =>
+      capabilities.hardwareEncoders.find((candidate) => candidate.codec === codec),
   };
 }

@@ -86,6 +86,8 @@ export interface MediaOperation<Schema extends z.ZodType = z.ZodType> {
 }
 
 /** Keeps each operation's options type tied to its schema. */
-export function defineOperation<Schema extends z.ZodType>(operation: MediaOperation<Schema>): MediaOperation<Schema> {
+export function defineOperation<Schema extends z.ZodType>(
+  operation: MediaOperation<Schema>,
+): MediaOperation<Schema> {
   return operation;
 }

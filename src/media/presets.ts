@@ -15,8 +15,22 @@ export interface PresetValues {
 }
 
 export const PRESETS = {
-  web: { format: 'mp4', video_codec: 'h264', audio_codec: 'aac', crf: 23, audio_bitrate: '128k', max_height: 1080 },
-  mobile: { format: 'mp4', video_codec: 'h264', audio_codec: 'aac', crf: 26, audio_bitrate: '96k', max_height: 720 },
+  web: {
+    format: 'mp4',
+    video_codec: 'h264',
+    audio_codec: 'aac',
+    crf: 23,
+    audio_bitrate: '128k',
+    max_height: 1080,
+  },
+  mobile: {
+    format: 'mp4',
+    video_codec: 'h264',
+    audio_codec: 'aac',
+    crf: 26,
+    audio_bitrate: '96k',
+    max_height: 720,
+  },
   archive: { format: 'mkv', video_codec: 'hevc', audio_codec: 'flac', crf: 20 },
   gif: { format: 'gif', max_width: 480, fps: 12 },
   audio: { format: 'm4a', audio_codec: 'aac', audio_bitrate: '192k' },

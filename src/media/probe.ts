@@ -56,7 +56,9 @@ function frameRate(text: string | undefined): number | undefined {
 /** Turn ffprobe's `-show_format -show_streams -of json` output into MediaFacts. */
 export function factsFromProbeJson(json: string): MediaFacts {
   const probe = probeSchema.parse(JSON.parse(json));
-  const video = probe.streams.find((stream) => stream.codec_type === 'video' && stream.disposition?.attached_pic !== 1);
+  const video = probe.streams.find(
+    (stream) => stream.codec_type === 'video' && stream.disposition?.attached_pic !== 1,
+  );
   const audio = probe.streams.find((stream) => stream.codec_type === 'audio');
   const subtitles: SubtitleFacts[] = probe.streams
     .filter((stream) => stream.codec_type === 'subtitle')
@@ -103,7 +105,11 @@ export function parseEbur128Summary(stderr: string): LoudnessFacts | undefined {
   if (integrated === undefined || range === undefined) return undefined;
   const toNumber = (value: string | undefined): number =>
     value === undefined || value === '-inf' ? Number.NEGATIVE_INFINITY : Number(value);
-  return { integratedLufs: toNumber(integrated), truePeakDbtp: toNumber(peak), loudnessRangeLu: toNumber(range) };
+  return {
+    integratedLufs: toNumber(integrated),
+    truePeakDbtp: toNumber(peak),
+    loudnessRangeLu: toNumber(range),
+  };
 }
 
 export interface ProbeOptions {
@@ -114,7 +120,11 @@ export interface ProbeOptions {
   param?: string;
 }
 
-export async function probeMedia(runner: FfmpegRunner, path: string, options: ProbeOptions = {}): Promise<MediaFacts> {
+export async function probeMedia(
+  runner: FfmpegRunner,
+  path: string,
+  options: ProbeOptions = {},
+): Promise<MediaFacts> {
   let stdout: string;
   try {
     ({ stdout } = await runner.ffprobe({

@@ -45,7 +45,10 @@ export function isMediaOperationName(name: string): name is MediaOperationName {
 }
 
 /** Parse options with the operation's schema; the first problem becomes a 400 naming the field. */
-export function parseOperationOptions<Schema extends z.ZodType>(operation: MediaOperation<Schema>, options: unknown): z.output<Schema> {
+export function parseOperationOptions<Schema extends z.ZodType>(
+  operation: MediaOperation<Schema>,
+  options: unknown,
+): z.output<Schema> {
   const parsed = operation.schema.safeParse(options ?? {});
   if (parsed.success) return parsed.data;
   const issue = parsed.error.issues[0];
@@ -79,7 +82,11 @@ export async function runMediaOperation(
   request: RunMediaOperationRequest,
 ): Promise<MediaOperationResult> {
   if (!isMediaOperationName(request.operation)) {
-    throw new InvalidRequestError(`Unknown media operation '${request.operation}'.`, 'operation', 'unknown_operation');
+    throw new InvalidRequestError(
+      `Unknown media operation '${request.operation}'.`,
+      'operation',
+      'unknown_operation',
+    );
   }
   const operation = MEDIA_OPERATIONS[request.operation] as MediaOperation;
   const options: unknown = parseOperationOptions(operation, request.options);
@@ -154,7 +161,11 @@ export async function runMediaOperation(
     },
     assertPixels(width, height, param) {
       if (width * height > request.limits.maxPixels) {
-        throw limitError(`${width}x${height} exceeds the limit of ${request.limits.maxPixels} pixels.`, `options.${param}`, 'output_too_large');
+        throw limitError(
+          `${width}x${height} exceeds the limit of ${request.limits.maxPixels} pixels.`,
+          `options.${param}`,
+          'output_too_large',
+        );
       }
     },
     reportProgress,
@@ -178,11 +189,20 @@ export async function runMediaOperation(
     const { size } = await stat(output.path);
     totalBytes += size;
     if (totalBytes > request.limits.maxOutputBytes) {
-      throw limitError(`The output exceeds the limit of ${request.limits.maxOutputBytes} bytes.`, 'options', 'output_too_large');
+      throw limitError(
+        `The output exceeds the limit of ${request.limits.maxOutputBytes} bytes.`,
+        'options',
+        'output_too_large',
+      );
     }
     const facts =
       output.role === 'primary' && output.facts === undefined
-        ? { ...(await probeMedia(toolkit.runner, output.path, { signal: request.signal, timeoutMs: remaining() })) }
+        ? {
+            ...(await probeMedia(toolkit.runner, output.path, {
+              signal: request.signal,
+              timeoutMs: remaining(),
+            })),
+          }
         : output.facts;
     outputs.push({ ...output, bytes: size, ...(facts === undefined ? {} : { facts }) });
   }

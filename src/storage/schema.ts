@@ -20,6 +20,7 @@ export interface ProviderTable {
   proxy: string | null;
   timeout_ms: number | null;
   headers: string; // JSON object
+  options: string; // JSON object: vendor-specific settings
   enabled: number;
   created_at: number;
   updated_at: number;

@@ -60,7 +60,9 @@ export class DeliveryWorker {
       return;
     }
     this.claiming = this.claimWhileDue()
-      .catch((error: unknown) => this.options.logger.error({ err: error }, 'could not claim webhook deliveries'))
+      .catch((error: unknown) =>
+        this.options.logger.error({ err: error }, 'could not claim webhook deliveries'),
+      )
       .finally(() => {
         this.claiming = undefined;
       });
@@ -125,7 +127,10 @@ export class DeliveryWorker {
       } else if (outcome.status === 'failed') {
         log.warn({ attempts, error: result.error }, 'webhook delivery failed for good');
       } else if (outcome.status === 'pending') {
-        log.info({ attempts, error: result.error, next_attempt_at: outcome.nextAttemptAt }, 'webhook attempt failed');
+        log.info(
+          { attempts, error: result.error, next_attempt_at: outcome.nextAttemptAt },
+          'webhook attempt failed',
+        );
       }
     } catch (error) {
       // The claim lapses and another pass retries the delivery.

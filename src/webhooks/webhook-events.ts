@@ -8,7 +8,7 @@
 import { createHash } from 'node:crypto';
 import type { JobEvent, JobEventType } from '../jobs/job-events.js';
 import type { JobRow } from '../storage/index.js';
-import { presentJob, type PresentedJob } from './job-presenter.js';
+import { presentJob, type JobView } from '../jobs/job-presenter.js';
 
 export const webhookEventTypes: readonly JobEventType[] = [
   'job.queued',
@@ -58,7 +58,7 @@ export function deliveryId(event: Pick<JobEvent, 'id' | 'jobId'>, target: Delive
 export interface WebhookPayload {
   type: JobEventType;
   timestamp: string;
-  data: PresentedJob;
+  data: JobView;
 }
 
 export function webhookPayload(event: JobEvent, job: JobRow): WebhookPayload {

@@ -52,7 +52,10 @@ export async function sendWebhook(message: WebhookMessage, options: SenderOption
         'user-agent': WEBHOOK_USER_AGENT,
         'webhook-id': message.id,
         'webhook-timestamp': String(timestamp),
-        'webhook-signature': signWebhook({ id: message.id, timestamp, payload: message.payload }, message.secrets),
+        'webhook-signature': signWebhook(
+          { id: message.id, timestamp, payload: message.payload },
+          message.secrets,
+        ),
       },
       body: message.payload,
     });
@@ -68,7 +71,9 @@ export async function sendWebhook(message: WebhookMessage, options: SenderOption
         ? `Redirect ${statusCode} not followed${location ? ` (location: ${location})` : ''}.`
         : `Unexpected status ${statusCode}${snippet ? `: ${snippet}` : '.'}`;
     const retryAfterMs =
-      statusCode === 429 || statusCode === 503 ? parseRetryAfter(response.headers, options.clock()) : undefined;
+      statusCode === 429 || statusCode === 503
+        ? parseRetryAfter(response.headers, options.clock())
+        : undefined;
     return { delivered: false, statusCode, error, durationMs: elapsed(), retryAfterMs, permanent: false };
   } catch (error) {
     return {

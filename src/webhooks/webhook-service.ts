@@ -135,7 +135,10 @@ export class WebhookService {
 
   private onEvent(event: JobEvent): void {
     const work = this.enqueue(event).catch((error: unknown) =>
-      this.options.logger.error({ err: error, job_id: event.jobId, event: event.type }, 'could not enqueue webhooks'),
+      this.options.logger.error(
+        { err: error, job_id: event.jobId, event: event.type },
+        'could not enqueue webhooks',
+      ),
     );
     this.pendingEnqueues.add(work);
     void work.finally(() => this.pendingEnqueues.delete(work));
@@ -252,7 +255,8 @@ export class WebhookService {
     if (update.url !== undefined) this.assertUrl(update.url);
     const changes: WebhookSubscriptionChanges = {};
     if (update.url !== undefined) changes.url = update.url;
-    if (update.eventTypes !== undefined) changes.event_types = JSON.stringify([...new Set(update.eventTypes)]);
+    if (update.eventTypes !== undefined)
+      changes.event_types = JSON.stringify([...new Set(update.eventTypes)]);
     if (update.description !== undefined) changes.description = update.description;
     if (update.enabled !== undefined) changes.enabled = update.enabled ? 1 : 0;
     const row = await this.options.repository.updateSubscription(id, changes);
@@ -267,7 +271,10 @@ export class WebhookService {
   }
 
   /** A new secret, returned once; the previous one keeps signing alongside it for `keepPreviousMs`. */
-  async rotateSecret(id: string, keepPreviousMs: number): Promise<{ subscription: WebhookSubscription; secret: string }> {
+  async rotateSecret(
+    id: string,
+    keepPreviousMs: number,
+  ): Promise<{ subscription: WebhookSubscription; secret: string }> {
     const row = await this.subscriptionRow(id);
     const now = this.clock();
     const current = openSecrets(this.options.secretBox, row.secret).current;

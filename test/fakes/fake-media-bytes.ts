@@ -116,7 +116,15 @@ export async function probeMedia(data: Buffer, name = 'media'): Promise<ProbedMe
   try {
     const file = join(dir, name);
     await writeFile(file, data);
-    const json = await run('ffprobe', ['-v', 'error', '-print_format', 'json', '-show_format', '-show_streams', file]);
+    const json = await run('ffprobe', [
+      '-v',
+      'error',
+      '-print_format',
+      'json',
+      '-show_format',
+      '-show_streams',
+      file,
+    ]);
     return JSON.parse(json.toString('utf8')) as ProbedMedia;
   } finally {
     await rm(dir, { recursive: true, force: true });

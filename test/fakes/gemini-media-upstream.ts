@@ -49,7 +49,9 @@ export async function handleFakeStorage(context: FakeContext, state: GeminiMedia
 /** Answers media requests (after the key and fault checks); false for everything else. */
 export async function handleGeminiMedia(context: FakeContext, state: GeminiMediaState): Promise<boolean> {
   const { request, response } = context;
-  const method = /^\/v1beta\/models\/([^/:]+):(generateContent|predict|predictLongRunning)$/.exec(request.path);
+  const method = /^\/v1beta\/models\/([^/:]+):(generateContent|predict|predictLongRunning)$/.exec(
+    request.path,
+  );
   const operation = /^\/v1beta\/(models\/[^/:]+\/operations\/[^/:]+)$/.exec(request.path);
   const download = /^\/v1beta\/files\/([^/:]+):download$/.exec(request.path);
   try {
@@ -78,13 +80,20 @@ function sendJson(response: ServerResponse, body: unknown): void {
 }
 
 function notFound(response: ServerResponse, model: string, method: string): void {
-  sendError(response, 404, 'NOT_FOUND', `models/${model} is not found for API version v1beta, or is not supported for ${method}.`);
+  sendError(
+    response,
+    404,
+    'NOT_FOUND',
+    `models/${model} is not found for API version v1beta, or is not supported for ${method}.`,
+  );
 }
 
 function oneOf(value: unknown, allowed: readonly string[], name: string): string | undefined {
   if (value === undefined) return undefined;
   if (typeof value !== 'string' || !allowed.includes(value)) {
-    throw new BadRequest(`Invalid value at '${name}' (${JSON.stringify(value)}): expected one of ${allowed.join(', ')}.`);
+    throw new BadRequest(
+      `Invalid value at '${name}' (${JSON.stringify(value)}): expected one of ${allowed.join(', ')}.`,
+    );
   }
   return value;
 }
@@ -103,24 +112,29 @@ interface MediaTurn {
 function readTurn(body: unknown): MediaTurn {
   if (!isRecord(body)) throw new BadRequest('Invalid JSON payload received.');
   for (const key of Object.keys(body)) {
-    if (!TOP_LEVEL_FIELDS.has(key)) throw new BadRequest(`Invalid JSON payload received. Unknown name "${key}": Cannot find field.`);
+    if (!TOP_LEVEL_FIELDS.has(key))
+      throw new BadRequest(`Invalid JSON payload received. Unknown name "${key}": Cannot find field.`);
   }
   const contents = field(body, 'contents');
-  if (!Array.isArray(contents) || contents.length === 0) throw new BadRequest('* GenerateContentRequest.contents: contents is not specified\n');
+  if (!Array.isArray(contents) || contents.length === 0)
+    throw new BadRequest('* GenerateContentRequest.contents: contents is not specified\n');
   const turn: MediaTurn = { prompt: '', images: 0, audio: [], config: {} };
   const texts: string[] = [];
   for (const content of contents) {
     const parts = isRecord(content) ? content.parts : undefined;
-    if (!Array.isArray(parts) || parts.length === 0) throw new BadRequest('* GenerateContentRequest.contents.parts: contents.parts must not be empty.\n');
+    if (!Array.isArray(parts) || parts.length === 0)
+      throw new BadRequest('* GenerateContentRequest.contents.parts: contents.parts must not be empty.\n');
     for (const part of parts) {
       if (!isRecord(part)) throw new BadRequest('* GenerateContentRequest.contents.parts: invalid part');
       const inline = field(part, 'inlineData');
       if (typeof part.text === 'string') texts.push(part.text);
       else if (isRecord(inline)) {
         const mimeType = String(field(inline, 'mimeType') ?? '');
-        if (typeof inline.data !== 'string' || !mimeType) throw new BadRequest('inlineData needs mimeType and data.');
+        if (typeof inline.data !== 'string' || !mimeType)
+          throw new BadRequest('inlineData needs mimeType and data.');
         if (mimeType.startsWith('image/')) turn.images++;
-        if (mimeType.startsWith('audio/')) turn.audio.push({ mimeType, data: Buffer.from(inline.data, 'base64') });
+        if (mimeType.startsWith('audio/'))
+          turn.audio.push({ mimeType, data: Buffer.from(inline.data, 'base64') });
       }
     }
   }
@@ -141,11 +155,14 @@ async function generateMedia(context: FakeContext, model: string): Promise<boole
   const asked = Array.isArray(modalities) ? modalities.map(String) : undefined;
   if (isSpeechModel(model)) {
     if (asked?.join() !== 'AUDIO') {
-      throw new BadRequest(`The requested combination of response modalities (${asked?.join(', ') ?? 'TEXT'}) is not supported by the model. Supported combinations: AUDIO.`);
+      throw new BadRequest(
+        `The requested combination of response modalities (${asked?.join(', ') ?? 'TEXT'}) is not supported by the model. Supported combinations: AUDIO.`,
+      );
     }
     await sendSpeech(context.response, turn, model);
   } else if (isImageModel(model)) {
-    if (asked && !asked.includes('IMAGE')) throw new BadRequest('An image model needs IMAGE among responseModalities.');
+    if (asked && !asked.includes('IMAGE'))
+      throw new BadRequest('An image model needs IMAGE among responseModalities.');
     await sendGeneratedImage(context.response, turn, model);
   } else {
     sendTranscript(context.response, turn, model);
@@ -177,8 +194,16 @@ function answer(model: string, parts: Json[], finishReason: string, usageMetadat
 
 /** The sizes Gemini image models render for each ratio. */
 const GEMINI_IMAGE_SIZES: Record<string, [number, number]> = {
-  '1:1': [1024, 1024], '2:3': [832, 1248], '3:2': [1248, 832], '3:4': [864, 1184], '4:3': [1184, 864],
-  '4:5': [896, 1152], '5:4': [1152, 896], '9:16': [768, 1344], '16:9': [1344, 768], '21:9': [1536, 672],
+  '1:1': [1024, 1024],
+  '2:3': [832, 1248],
+  '3:2': [1248, 832],
+  '3:4': [864, 1184],
+  '4:3': [1184, 864],
+  '4:5': [896, 1152],
+  '5:4': [1152, 896],
+  '9:16': [768, 1344],
+  '16:9': [1344, 768],
+  '21:9': [1536, 672],
 };
 const IMAGE_OUTPUT_TOKENS = 1290;
 const TOKENS_PER_INPUT_IMAGE = 258;
@@ -186,7 +211,11 @@ const TOKENS_PER_INPUT_IMAGE = 258;
 async function sendGeneratedImage(response: ServerResponse, turn: MediaTurn, model: string): Promise<void> {
   const imageConfig = field(turn.config, 'imageConfig');
   const ratio =
-    oneOf(isRecord(imageConfig) ? field(imageConfig, 'aspectRatio') : undefined, Object.keys(GEMINI_IMAGE_SIZES), 'generation_config.image_config.aspect_ratio') ?? '1:1';
+    oneOf(
+      isRecord(imageConfig) ? field(imageConfig, 'aspectRatio') : undefined,
+      Object.keys(GEMINI_IMAGE_SIZES),
+      'generation_config.image_config.aspect_ratio',
+    ) ?? '1:1';
   const promptTokens = countWords(turn.prompt) + turn.images * TOKENS_PER_INPUT_IMAGE;
   if (/forbidden/i.test(turn.prompt)) {
     return sendJson(response, {
@@ -199,24 +228,60 @@ async function sendGeneratedImage(response: ServerResponse, turn: MediaTurn, mod
   const image = await fakeImage(turn.prompt, width, height);
   sendJson(
     response,
-    answer(model, [{ text: `Here is ${turn.images > 0 ? 'the edited image' : 'your image'}.` }, { inlineData: { mimeType: 'image/png', data: image.toString('base64') } }], 'STOP', {
-      promptTokenCount: promptTokens,
-      candidatesTokenCount: IMAGE_OUTPUT_TOKENS,
-      totalTokenCount: promptTokens + IMAGE_OUTPUT_TOKENS,
-      promptTokensDetails: [
-        { modality: 'TEXT', tokenCount: countWords(turn.prompt) },
-        ...(turn.images > 0 ? [{ modality: 'IMAGE', tokenCount: turn.images * TOKENS_PER_INPUT_IMAGE }] : []),
+    answer(
+      model,
+      [
+        { text: `Here is ${turn.images > 0 ? 'the edited image' : 'your image'}.` },
+        { inlineData: { mimeType: 'image/png', data: image.toString('base64') } },
       ],
-      candidatesTokensDetails: [{ modality: 'IMAGE', tokenCount: IMAGE_OUTPUT_TOKENS }],
-    }),
+      'STOP',
+      {
+        promptTokenCount: promptTokens,
+        candidatesTokenCount: IMAGE_OUTPUT_TOKENS,
+        totalTokenCount: promptTokens + IMAGE_OUTPUT_TOKENS,
+        promptTokensDetails: [
+          { modality: 'TEXT', tokenCount: countWords(turn.prompt) },
+          ...(turn.images > 0
+            ? [{ modality: 'IMAGE', tokenCount: turn.images * TOKENS_PER_INPUT_IMAGE }]
+            : []),
+        ],
+        candidatesTokensDetails: [{ modality: 'IMAGE', tokenCount: IMAGE_OUTPUT_TOKENS }],
+      },
+    ),
   );
 }
 
 export const GEMINI_TTS_VOICES = [
-  'Zephyr', 'Puck', 'Charon', 'Kore', 'Fenrir', 'Leda', 'Orus', 'Aoede', 'Callirrhoe', 'Autonoe',
-  'Enceladus', 'Iapetus', 'Umbriel', 'Algieba', 'Despina', 'Erinome', 'Algenib', 'Rasalgethi', 'Laomedeia',
-  'Achernar', 'Alnilam', 'Schedar', 'Gacrux', 'Pulcherrima', 'Achird', 'Zubenelgenubi', 'Vindemiatrix',
-  'Sadachbia', 'Sadaltager', 'Sulafat',
+  'Zephyr',
+  'Puck',
+  'Charon',
+  'Kore',
+  'Fenrir',
+  'Leda',
+  'Orus',
+  'Aoede',
+  'Callirrhoe',
+  'Autonoe',
+  'Enceladus',
+  'Iapetus',
+  'Umbriel',
+  'Algieba',
+  'Despina',
+  'Erinome',
+  'Algenib',
+  'Rasalgethi',
+  'Laomedeia',
+  'Achernar',
+  'Alnilam',
+  'Schedar',
+  'Gacrux',
+  'Pulcherrima',
+  'Achird',
+  'Zubenelgenubi',
+  'Vindemiatrix',
+  'Sadachbia',
+  'Sadaltager',
+  'Sulafat',
 ];
 /** Gemini counts 25 tokens per second of generated audio. */
 const AUDIO_TOKENS_PER_SECOND = 25;
@@ -225,29 +290,40 @@ async function sendSpeech(response: ServerResponse, turn: MediaTurn, model: stri
   const speechConfig = field(turn.config, 'speechConfig');
   const voiceConfig = isRecord(speechConfig) ? field(speechConfig, 'voiceConfig') : undefined;
   const prebuilt = isRecord(voiceConfig) ? field(voiceConfig, 'prebuiltVoiceConfig') : undefined;
-  oneOf(isRecord(prebuilt) ? field(prebuilt, 'voiceName') : undefined, GEMINI_TTS_VOICES, 'generation_config.speech_config.voice_config.prebuilt_voice_config.voice_name');
+  oneOf(
+    isRecord(prebuilt) ? field(prebuilt, 'voiceName') : undefined,
+    GEMINI_TTS_VOICES,
+    'generation_config.speech_config.voice_config.prebuilt_voice_config.voice_name',
+  );
   const pcm = await fakeAudio('pcm');
   const promptTokens = countWords(turn.prompt);
   sendJson(
     response,
-    answer(model, [{ inlineData: { mimeType: 'audio/L16;codec=pcm;rate=24000', data: pcm.toString('base64') } }], 'STOP', {
-      promptTokenCount: promptTokens,
-      candidatesTokenCount: AUDIO_TOKENS_PER_SECOND,
-      totalTokenCount: promptTokens + AUDIO_TOKENS_PER_SECOND,
-      promptTokensDetails: [{ modality: 'TEXT', tokenCount: promptTokens }],
-      candidatesTokensDetails: [{ modality: 'AUDIO', tokenCount: AUDIO_TOKENS_PER_SECOND }],
-    }),
+    answer(
+      model,
+      [{ inlineData: { mimeType: 'audio/L16;codec=pcm;rate=24000', data: pcm.toString('base64') } }],
+      'STOP',
+      {
+        promptTokenCount: promptTokens,
+        candidatesTokenCount: AUDIO_TOKENS_PER_SECOND,
+        totalTokenCount: promptTokens + AUDIO_TOKENS_PER_SECOND,
+        promptTokensDetails: [{ modality: 'TEXT', tokenCount: promptTokens }],
+        candidatesTokensDetails: [{ modality: 'AUDIO', tokenCount: AUDIO_TOKENS_PER_SECOND }],
+      },
+    ),
   );
 }
 
 /** Seconds of a PCM WAV from its header, or undefined for anything else. */
 function wavSeconds(data: Buffer): number | undefined {
-  if (data.length < 44 || data.toString('ascii', 0, 4) !== 'RIFF' || data.toString('ascii', 8, 12) !== 'WAVE') return undefined;
+  if (data.length < 44 || data.toString('ascii', 0, 4) !== 'RIFF' || data.toString('ascii', 8, 12) !== 'WAVE')
+    return undefined;
   const byteRate = data.readUInt32LE(28);
   let offset = 12;
   while (offset + 8 <= data.length) {
     const size = data.readUInt32LE(offset + 4);
-    if (data.toString('ascii', offset, offset + 4) === 'data') return byteRate > 0 ? size / byteRate : undefined;
+    if (data.toString('ascii', offset, offset + 4) === 'data')
+      return byteRate > 0 ? size / byteRate : undefined;
     offset += 8 + size + (size % 2);
   }
   return undefined;
@@ -259,10 +335,19 @@ const AUDIO_INPUT_TOKENS_PER_SECOND = 32;
 function sendTranscript(response: ServerResponse, turn: MediaTurn, model: string): void {
   const clips = turn.audio.map((clip) => {
     const seconds = wavSeconds(clip.data);
-    return { clip, seconds, label: seconds === undefined ? `${clip.data.length} bytes of ${clip.mimeType}` : `${seconds.toFixed(2)} s of ${clip.mimeType}` };
+    return {
+      clip,
+      seconds,
+      label:
+        seconds === undefined
+          ? `${clip.data.length} bytes of ${clip.mimeType}`
+          : `${seconds.toFixed(2)} s of ${clip.mimeType}`,
+    };
   });
   const text = `Fake transcript of ${clips.map((entry) => entry.label).join(' and ')}`;
-  const audioTokens = Math.round(clips.reduce((sum, entry) => sum + (entry.seconds ?? 1), 0) * AUDIO_INPUT_TOKENS_PER_SECOND);
+  const audioTokens = Math.round(
+    clips.reduce((sum, entry) => sum + (entry.seconds ?? 1), 0) * AUDIO_INPUT_TOKENS_PER_SECOND,
+  );
   const promptTokens = countWords(turn.prompt) + audioTokens;
   sendJson(
     response,
@@ -283,7 +368,11 @@ function sendTranscript(response: ServerResponse, turn: MediaTurn, model: string
 // ---------------------------------------------------------------------------------------------------
 
 const IMAGEN_SIZES: Record<string, [number, number]> = {
-  '1:1': [1024, 1024], '3:4': [896, 1280], '4:3': [1280, 896], '9:16': [768, 1408], '16:9': [1408, 768],
+  '1:1': [1024, 1024],
+  '3:4': [896, 1280],
+  '4:3': [1280, 896],
+  '9:16': [768, 1408],
+  '16:9': [1408, 768],
 };
 const PERSON_GENERATION = ['dont_allow', 'allow_adult', 'allow_all'];
 
@@ -292,7 +381,8 @@ function predictBody(body: unknown): { instance: Json; parameters: Json } {
     throw new BadRequest('instances must be a non-empty list.');
   }
   const instance = body.instances[0];
-  if (typeof instance.prompt !== 'string' || instance.prompt === '') throw new BadRequest('instances[0].prompt is required.');
+  if (typeof instance.prompt !== 'string' || instance.prompt === '')
+    throw new BadRequest('instances[0].prompt is required.');
   const parameters = body.parameters ?? {};
   if (!isRecord(parameters)) throw new BadRequest('parameters must be an object.');
   return { instance, parameters };
@@ -314,7 +404,10 @@ async function predictImages(context: FakeContext, model: string): Promise<void>
   const [width, height] = IMAGEN_SIZES[ratio]!;
   const image = await fakeImage(prompt, width, height);
   sendJson(response, {
-    predictions: Array.from({ length: count }, () => ({ bytesBase64Encoded: image.toString('base64'), mimeType: 'image/png' })),
+    predictions: Array.from({ length: count }, () => ({
+      bytesBase64Encoded: image.toString('base64'),
+      mimeType: 'image/png',
+    })),
   });
 }
 
@@ -324,7 +417,11 @@ async function predictImages(context: FakeContext, model: string): Promise<void>
 
 function checkInlineImage(value: unknown, name: string): void {
   if (value === undefined) return;
-  if (!isRecord(value) || typeof value.bytesBase64Encoded !== 'string' || typeof value.mimeType !== 'string') {
+  if (
+    !isRecord(value) ||
+    typeof value.bytesBase64Encoded !== 'string' ||
+    typeof value.mimeType !== 'string'
+  ) {
     throw new BadRequest(`${name} needs bytesBase64Encoded and mimeType.`);
   }
 }
@@ -335,9 +432,11 @@ function startVideo(context: FakeContext, model: string, state: GeminiMediaState
   const { instance, parameters } = predictBody(context.request.body);
   checkInlineImage(instance.image, 'instances[0].image');
   checkInlineImage(instance.lastFrame, 'instances[0].lastFrame');
-  if (instance.lastFrame !== undefined && instance.image === undefined) throw new BadRequest('lastFrame requires image.');
+  if (instance.lastFrame !== undefined && instance.image === undefined)
+    throw new BadRequest('lastFrame requires image.');
   const references = instance.referenceImages ?? [];
-  if (!Array.isArray(references) || references.length > 3) throw new BadRequest('referenceImages takes up to 3 images.');
+  if (!Array.isArray(references) || references.length > 3)
+    throw new BadRequest('referenceImages takes up to 3 images.');
   references.forEach((reference: unknown, index) => {
     if (!isRecord(reference)) throw new BadRequest(`referenceImages[${index}] must be an object.`);
     checkInlineImage(reference.image, `referenceImages[${index}].image`);
@@ -347,7 +446,10 @@ function startVideo(context: FakeContext, model: string, state: GeminiMediaState
   oneOf(parameters.resolution, ['720p', '1080p'], 'parameters.resolution');
   oneOf(parameters.personGeneration, PERSON_GENERATION, 'parameters.personGeneration');
   const duration = parameters.durationSeconds;
-  if (duration !== undefined && (typeof duration !== 'number' || !Number.isInteger(duration) || duration < 4 || duration > 8)) {
+  if (
+    duration !== undefined &&
+    (typeof duration !== 'number' || !Number.isInteger(duration) || duration < 4 || duration > 8)
+  ) {
     throw new BadRequest('parameters.durationSeconds must be a whole number from 4 to 8.');
   }
   const name = `models/${model}/operations/${randomBytes(8).toString('hex')}`;
@@ -363,7 +465,11 @@ function pollVideo(context: FakeContext, name: string, state: GeminiMediaState):
   operation.polls++;
   if (operation.polls < 3) return sendJson(response, { name });
   if (/unlucky/i.test(operation.prompt)) {
-    return sendJson(response, { name, done: true, error: { code: 13, message: 'Video generation failed due to an internal error.' } });
+    return sendJson(response, {
+      name,
+      done: true,
+      error: { code: 13, message: 'Video generation failed due to an internal error.' },
+    });
   }
   const type = 'type.googleapis.com/google.ai.generativelanguage.v1beta.PredictLongRunningResponse';
   if (/forbidden/i.test(operation.prompt)) {
@@ -374,7 +480,9 @@ function pollVideo(context: FakeContext, name: string, state: GeminiMediaState):
         '@type': type,
         generateVideoResponse: {
           raiMediaFilteredCount: 1,
-          raiMediaFilteredReasons: ["We can't create videos from this prompt: it may violate our policies. You will not be charged."],
+          raiMediaFilteredReasons: [
+            "We can't create videos from this prompt: it may violate our policies. You will not be charged.",
+          ],
         },
       },
     });
@@ -384,13 +492,21 @@ function pollVideo(context: FakeContext, name: string, state: GeminiMediaState):
     state.files.add(fileId);
     return { video: { uri: `http://${request.headers.host}/v1beta/files/${fileId}:download?alt=media` } };
   });
-  sendJson(response, { name, done: true, response: { '@type': type, generateVideoResponse: { generatedSamples } } });
+  sendJson(response, {
+    name,
+    done: true,
+    response: { '@type': type, generateVideoResponse: { generatedSamples } },
+  });
 }
 
 function redirectDownload(context: FakeContext, fileId: string, state: GeminiMediaState): void {
   const { request, response } = context;
-  if (!state.files.has(fileId)) return sendError(response, 404, 'NOT_FOUND', `File files/${fileId} not found.`);
-  if (request.query.get('alt') !== 'media') return sendJson(response, { name: `files/${fileId}`, mimeType: 'video/mp4' });
-  response.writeHead(302, { location: `http://${request.headers.host}/fake-storage/${fileId}.mp4?signature=${randomBytes(8).toString('hex')}` });
+  if (!state.files.has(fileId))
+    return sendError(response, 404, 'NOT_FOUND', `File files/${fileId} not found.`);
+  if (request.query.get('alt') !== 'media')
+    return sendJson(response, { name: `files/${fileId}`, mimeType: 'video/mp4' });
+  response.writeHead(302, {
+    location: `http://${request.headers.host}/fake-storage/${fileId}.mp4?signature=${randomBytes(8).toString('hex')}`,
+  });
   response.end();
 }

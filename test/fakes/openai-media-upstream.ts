@@ -11,7 +11,13 @@
 import { randomBytes } from 'node:crypto';
 import type { ServerResponse } from 'node:http';
 import type { FakeContext } from './fake-server.js';
-import { fakeAudio, fakeImage, fakeMp4, type FakeAudioFormat, type FakeImageFormat } from './fake-media-bytes.js';
+import {
+  fakeAudio,
+  fakeImage,
+  fakeMp4,
+  type FakeAudioFormat,
+  type FakeImageFormat,
+} from './fake-media-bytes.js';
 import { fieldValue, isMultipart, parseMultipart, type MultipartBody } from './fake-multipart.js';
 import { countWords } from './fake-behaviour.js';
 import { sendError } from './openai-upstream.js';
@@ -103,7 +109,8 @@ async function sendImages(context: FakeContext, editing: boolean): Promise<void>
   const model = fields.get('model') ?? 'dall-e-2';
   const gptImage = !model.startsWith('dall-e');
   for (const name of gptImage ? ['response_format', 'style'] : ['background', 'output_format']) {
-    if (fields.has(name)) return invalid(response, name, `Unknown parameter: '${name}'.`, 'unknown_parameter');
+    if (fields.has(name))
+      return invalid(response, name, `Unknown parameter: '${name}'.`, 'unknown_parameter');
   }
   if (!gptImage && fields.get('response_format') !== 'b64_json') {
     return invalid(response, 'response_format', 'This fake serves response_format=b64_json only.');
@@ -115,10 +122,15 @@ async function sendImages(context: FakeContext, editing: boolean): Promise<void>
   const sizeText = fields.get('size') ?? 'auto';
   const size = sizeText === 'auto' ? [1024, 1024] : /^(\d+)x(\d+)$/.exec(sizeText)?.slice(1).map(Number);
   if (!size || size.some((side) => side < 16 || side > 4096)) {
-    return invalid(response, 'size', `Invalid value: '${sizeText}'. Supported values are: '1024x1024', '1024x1536', '1536x1024', and 'auto'.`);
+    return invalid(
+      response,
+      'size',
+      `Invalid value: '${sizeText}'. Supported values are: '1024x1024', '1024x1536', '1536x1024', and 'auto'.`,
+    );
   }
   const format = (fields.get('output_format') ?? 'png') as FakeImageFormat;
-  if (!['png', 'jpeg', 'webp'].includes(format)) return invalid(response, 'output_format', `Invalid value: '${format}'.`);
+  if (!['png', 'jpeg', 'webp'].includes(format))
+    return invalid(response, 'output_format', `Invalid value: '${format}'.`);
   const images = fields.files('image', 'image[]');
   if (editing && images.length === 0) return missing(response, 'image');
   if (/forbidden/i.test(prompt)) {
@@ -185,11 +197,19 @@ function createVideo(context: FakeContext, state: OpenAIMediaState): void {
   if (!prompt) return missing(response, 'prompt');
   const seconds = fields.get('seconds') ?? '4';
   if (!VIDEO_SECONDS.includes(seconds)) {
-    return invalid(response, 'seconds', `Invalid value: '${seconds}'. Supported values are: '4', '8', and '12'.`);
+    return invalid(
+      response,
+      'seconds',
+      `Invalid value: '${seconds}'. Supported values are: '4', '8', and '12'.`,
+    );
   }
   const size = fields.get('size') ?? '720x1280';
   if (!VIDEO_SIZES.includes(size)) {
-    return invalid(response, 'size', `Invalid value: '${size}'. Supported values are: ${VIDEO_SIZES.map((value) => `'${value}'`).join(', ')}.`);
+    return invalid(
+      response,
+      'size',
+      `Invalid value: '${size}'. Supported values are: ${VIDEO_SIZES.map((value) => `'${value}'`).join(', ')}.`,
+    );
   }
   const id = `video_${randomBytes(16).toString('hex')}`;
   const object: Json = {
@@ -222,7 +242,12 @@ function advance(video: FakeVideo): void {
     });
   } else if (video.polls >= 3) {
     const now = Math.floor(Date.now() / 1000);
-    Object.assign(video.object, { status: 'completed', progress: 100, completed_at: now, expires_at: now + 3600 });
+    Object.assign(video.object, {
+      status: 'completed',
+      progress: 100,
+      completed_at: now,
+      expires_at: now + 3600,
+    });
   } else {
     Object.assign(video.object, { status: 'in_progress', progress: video.polls * 33 });
   }
@@ -243,7 +268,12 @@ async function videoResource(context: FakeContext, state: OpenAIMediaState): Pro
   }
   if (match[2] && request.method === 'GET') {
     if (video.object['status'] !== 'completed') {
-      return invalid(response, 'video_id', 'Video is not ready yet, wait for it to complete.', 'video_not_ready');
+      return invalid(
+        response,
+        'video_id',
+        'Video is not ready yet, wait for it to complete.',
+        'video_not_ready',
+      );
     }
     const bytes = await fakeMp4();
     response.writeHead(200, { 'content-type': 'video/mp4', 'content-length': String(bytes.length) });
@@ -265,7 +295,21 @@ async function videoResource(context: FakeContext, state: OpenAIMediaState): Pro
 // Audio
 // ---------------------------------------------------------------------------------------------------
 
-const SPEECH_VOICES = ['alloy', 'ash', 'ballad', 'coral', 'echo', 'fable', 'onyx', 'nova', 'sage', 'shimmer', 'verse', 'marin', 'cedar'];
+const SPEECH_VOICES = [
+  'alloy',
+  'ash',
+  'ballad',
+  'coral',
+  'echo',
+  'fable',
+  'onyx',
+  'nova',
+  'sage',
+  'shimmer',
+  'verse',
+  'marin',
+  'cedar',
+];
 
 const speechContentTypes: Record<FakeAudioFormat, string> = {
   mp3: 'audio/mpeg',
@@ -314,7 +358,11 @@ function sendTranscription(context: FakeContext): void {
   if (!model) return missing(response, 'model');
   const extension = file.filename.split('.').pop()?.toLowerCase() ?? '';
   if (!TRANSCRIBABLE.includes(extension)) {
-    return invalid(response, 'file', `Invalid file format. Supported formats: ${JSON.stringify(TRANSCRIBABLE)}`);
+    return invalid(
+      response,
+      'file',
+      `Invalid file format. Supported formats: ${JSON.stringify(TRANSCRIBABLE)}`,
+    );
   }
   const format = fields.get('response_format') ?? 'json';
   const whisper = model.startsWith('whisper');

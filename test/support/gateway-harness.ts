@@ -98,6 +98,10 @@ export async function startHarness(
     gateway?: Record<string, unknown>;
     databaseUrl?: string;
     dataDir?: string;
+    redisUrl?: string;
+    jobs?: Record<string, unknown>;
+    /** Runs before the job workers start (e.g. to register a test job type). */
+    setup?: (application: Application) => void;
   } = {},
 ): Promise<Harness> {
   const ownFakes = !options.fakes;

@@ -2,7 +2,14 @@
 import { z } from 'zod';
 import { audioOf, factsOf } from '../input-requirements.js';
 import { inputArgs } from '../media-input.js';
-import { AUDIO_ENCODERS, AUDIO_FORMATS, FORMATS, defaultAudioCodec, muxerArgs, type AudioFormat } from '../media-formats.js';
+import {
+  AUDIO_ENCODERS,
+  AUDIO_FORMATS,
+  FORMATS,
+  defaultAudioCodec,
+  muxerArgs,
+  type AudioFormat,
+} from '../media-formats.js';
 import { bitrate } from '../option-schemas.js';
 import { defineOperation } from '../operation.js';
 
@@ -14,7 +21,11 @@ export const extractAudioOptions = z.strictObject({
 });
 export type ExtractAudioOptions = z.output<typeof extractAudioOptions>;
 
-export function buildExtractAudioArgs(options: ExtractAudioOptions, inputPath: string, outputPath: string): string[] {
+export function buildExtractAudioArgs(
+  options: ExtractAudioOptions,
+  inputPath: string,
+  outputPath: string,
+): string[] {
   const format: AudioFormat = options.format;
   const encoder = AUDIO_ENCODERS[defaultAudioCodec(format) as string] as string;
   return [
@@ -41,12 +52,18 @@ export const extractAudio = defineOperation({
     const input = context.inputs[0];
     audioOf(input, 'input');
     const format = context.options.format;
-    context.toolkit.requireEncoder(AUDIO_ENCODERS[defaultAudioCodec(format) as string] as string, 'options.format');
+    context.toolkit.requireEncoder(
+      AUDIO_ENCODERS[defaultAudioCodec(format) as string] as string,
+      'options.format',
+    );
     const outputPath = context.pathFor(`output.${format}`);
     await context.ffmpeg({
       args: buildExtractAudioArgs(context.options, input?.path ?? '', outputPath),
       durationSeconds: factsOf(input, 'input').durationSeconds,
     });
-    return { outputs: [{ path: outputPath, mimeType: FORMATS[format].mimeType, role: 'primary' }], result: {} };
+    return {
+      outputs: [{ path: outputPath, mimeType: FORMATS[format].mimeType, role: 'primary' }],
+      result: {},
+    };
   },
 });

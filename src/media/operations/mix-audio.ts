@@ -1,7 +1,13 @@
 /** mix-audio: several tracks into one, each with its own volume, fades and delay; music ducked under voice. */
 import { z } from 'zod';
 import { InvalidRequestError } from '../../errors/index.js';
-import { DEFAULT_DUCKING, buildMixGraph, commonAudioFormat, shapeTrack, type MixGroups } from '../audio-chains.js';
+import {
+  DEFAULT_DUCKING,
+  buildMixGraph,
+  commonAudioFormat,
+  shapeTrack,
+  type MixGroups,
+} from '../audio-chains.js';
 import { chain } from '../filter-escaping.js';
 import { audioOf } from '../input-requirements.js';
 import { inputArgs } from '../media-input.js';
@@ -38,7 +44,11 @@ export const mixAudioOptions = z.strictObject({
 });
 export type MixAudioOptions = z.output<typeof mixAudioOptions>;
 
-export function buildMixAudioArgs(options: MixAudioOptions, inputs: ProbedInput[], outputPath: string): string[] {
+export function buildMixAudioArgs(
+  options: MixAudioOptions,
+  inputs: ProbedInput[],
+  outputPath: string,
+): string[] {
   const statements: string[] = [];
   const groups: MixGroups = { voice: [], music: [], other: [] };
   inputs.forEach((input, index) => {
@@ -60,9 +70,12 @@ export function buildMixAudioArgs(options: MixAudioOptions, inputs: ProbedInput[
         [label],
       ),
     );
-    (track.role === 'voice' ? groups.voice : track.role === 'music' ? groups.music : groups.other).push(label);
+    (track.role === 'voice' ? groups.voice : track.role === 'music' ? groups.music : groups.other).push(
+      label,
+    );
   });
-  const ducking = options.ducking === false ? undefined : options.ducking === true ? DEFAULT_DUCKING : options.ducking;
+  const ducking =
+    options.ducking === false ? undefined : options.ducking === true ? DEFAULT_DUCKING : options.ducking;
   statements.push(...buildMixGraph(groups, ducking, options.duration, 'mix'));
   const encoder = AUDIO_ENCODERS[defaultAudioCodec(options.format) as string] as string;
   return [
@@ -85,12 +98,23 @@ export const mixAudio = defineOperation({
   async execute(context) {
     const { options, inputs } = context;
     if (options.tracks.length > inputs.length) {
-      throw new InvalidRequestError(`tracks has ${options.tracks.length} entries for ${inputs.length} inputs.`, 'options.tracks');
+      throw new InvalidRequestError(
+        `tracks has ${options.tracks.length} entries for ${inputs.length} inputs.`,
+        'options.tracks',
+      );
     }
     inputs.forEach((input, index) => audioOf(input, `inputs[${index}]`));
     const outputPath = context.pathFor(`output.${options.format}`);
-    const lengths = inputs.map((input, index) => (input.facts?.durationSeconds ?? 0) + (options.tracks[index]?.delay ?? 0));
-    await context.ffmpeg({ args: buildMixAudioArgs(options, inputs, outputPath), durationSeconds: Math.max(...lengths) });
-    return { outputs: [{ path: outputPath, mimeType: FORMATS[options.format].mimeType, role: 'primary' }], result: {} };
+    const lengths = inputs.map(
+      (input, index) => (input.facts?.durationSeconds ?? 0) + (options.tracks[index]?.delay ?? 0),
+    );
+    await context.ffmpeg({
+      args: buildMixAudioArgs(options, inputs, outputPath),
+      durationSeconds: Math.max(...lengths),
+    });
+    return {
+      outputs: [{ path: outputPath, mimeType: FORMATS[options.format].mimeType, role: 'primary' }],
+      result: {},
+    };
   },
 });

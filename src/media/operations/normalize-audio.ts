@@ -7,7 +7,14 @@ import { AtelierError } from '../../errors/index.js';
 import { filter } from '../filter-escaping.js';
 import { audioOf, factsOf } from '../input-requirements.js';
 import { inputArgs } from '../media-input.js';
-import { AUDIO_FORMATS, AUDIO_ENCODERS, FORMATS, defaultAudioCodec, muxerArgs, type OutputFormat } from '../media-formats.js';
+import {
+  AUDIO_FORMATS,
+  AUDIO_ENCODERS,
+  FORMATS,
+  defaultAudioCodec,
+  muxerArgs,
+  type OutputFormat,
+} from '../media-formats.js';
 import { defineOperation } from '../operation.js';
 
 export const normalizeAudioOptions = z.strictObject({
@@ -39,7 +46,10 @@ const measurementSchema = z.object({
 export function parseLoudnormMeasurement(stderr: string): LoudnormMeasurement {
   const start = stderr.lastIndexOf('{');
   const end = stderr.lastIndexOf('}');
-  const parsed = start >= 0 && end > start ? measurementSchema.safeParse(JSON.parse(stderr.slice(start, end + 1))) : undefined;
+  const parsed =
+    start >= 0 && end > start
+      ? measurementSchema.safeParse(JSON.parse(stderr.slice(start, end + 1)))
+      : undefined;
   if (!parsed?.success || !Number.isFinite(Number(parsed.data.input_i))) {
     throw new AtelierError('The loudness of this input could not be measured (is it silent?).', {
       status: 422,
@@ -115,7 +125,12 @@ export const normalizeAudio = defineOperation({
     const format: OutputFormat = hasVideo ? 'mp4' : context.options.format;
     const outputPath = context.pathFor(`output.${format}`);
     await context.ffmpeg({
-      args: buildApplyArgs(context.options, measured, { path: input?.path ?? '', sampleRate: audio.sampleRate, hasVideo }, outputPath),
+      args: buildApplyArgs(
+        context.options,
+        measured,
+        { path: input?.path ?? '', sampleRate: audio.sampleRate, hasVideo },
+        outputPath,
+      ),
       durationSeconds: facts.durationSeconds,
       span: [0.5, 1],
     });
@@ -127,7 +142,11 @@ export const normalizeAudio = defineOperation({
           true_peak: Number(measured.input_tp),
           lra: Number(measured.input_lra),
         },
-        target: { integrated_lufs: context.options.target_lufs, true_peak: context.options.true_peak, lra: context.options.lra },
+        target: {
+          integrated_lufs: context.options.target_lufs,
+          true_peak: context.options.true_peak,
+          lra: context.options.lra,
+        },
       },
     };
   },

@@ -61,7 +61,12 @@ export const scenes = defineOperation({
         span: [0.8, 1],
       });
       for (const [index, grab] of grabs.entries()) {
-        outputs.push({ path: grab.outputPath, mimeType: 'image/jpeg', role: 'thumbnail', facts: { scene: index } });
+        outputs.push({
+          path: grab.outputPath,
+          mimeType: 'image/jpeg',
+          role: 'thumbnail',
+          facts: { scene: index },
+        });
       }
     }
     return { outputs, result: { cuts: cuts.map((time) => Number(time.toFixed(3))), scenes: sceneList } };

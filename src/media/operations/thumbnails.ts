@@ -63,8 +63,16 @@ export function pickBest<T>(candidates: T[], qualities: number[], perGroup: numb
 export async function buildSprite(paths: string[], columns: number, outputPath: string) {
   const { width = 1, height = 1 } = await sharp(paths[0]).metadata();
   const rows = Math.ceil(paths.length / columns);
-  await sharp({ create: { width: width * columns, height: height * rows, channels: 3, background: '#000000' } })
-    .composite(paths.map((path, index) => ({ input: path, left: (index % columns) * width, top: Math.floor(index / columns) * height })))
+  await sharp({
+    create: { width: width * columns, height: height * rows, channels: 3, background: '#000000' },
+  })
+    .composite(
+      paths.map((path, index) => ({
+        input: path,
+        left: (index % columns) * width,
+        top: Math.floor(index / columns) * height,
+      })),
+    )
     .jpeg({ quality: 85 })
     .toFile(outputPath);
   return { columns, rows, tile_width: width, tile_height: height };
@@ -90,7 +98,9 @@ export const thumbnails = defineOperation({
 
     let chosen = grabs;
     if (options.method === 'smart') {
-      const qualities = await Promise.all(grabs.map(async (grab) => frameQuality(await scoreFrame(grab.outputPath))));
+      const qualities = await Promise.all(
+        grabs.map(async (grab) => frameQuality(await scoreFrame(grab.outputPath))),
+      );
       chosen = pickBest(grabs, qualities, perThumbnail);
     }
     const outputs: OperationOutput[] = [];
@@ -98,14 +108,27 @@ export const thumbnails = defineOperation({
     for (const [index, grab] of chosen.entries()) {
       const path = context.pathFor(`thumbnail-${String(index + 1).padStart(3, '0')}.${options.format}`);
       await rename(grab.outputPath, path);
-      outputs.push({ path, mimeType, role: 'thumbnail', facts: { seconds: Number(grab.seconds.toFixed(3)) } });
+      outputs.push({
+        path,
+        mimeType,
+        role: 'thumbnail',
+        facts: { seconds: Number(grab.seconds.toFixed(3)) },
+      });
     }
-    const result: Record<string, unknown> = { timestamps: chosen.map((grab) => Number(grab.seconds.toFixed(3))) };
+    const result: Record<string, unknown> = {
+      timestamps: chosen.map((grab) => Number(grab.seconds.toFixed(3))),
+    };
     if (options.sprite !== false) {
       const columns =
-        options.sprite === true ? Math.ceil(Math.sqrt(outputs.length)) : Math.min(options.sprite.columns, outputs.length);
+        options.sprite === true
+          ? Math.ceil(Math.sqrt(outputs.length))
+          : Math.min(options.sprite.columns, outputs.length);
       const spritePath = context.pathFor('sprite.jpg');
-      result.sprite = await buildSprite(outputs.map((output) => output.path), columns, spritePath);
+      result.sprite = await buildSprite(
+        outputs.map((output) => output.path),
+        columns,
+        spritePath,
+      );
       outputs.push({ path: spritePath, mimeType: 'image/jpeg', role: 'sprite' });
     }
     return { outputs, result };

@@ -85,27 +85,44 @@ export function targetSize(
   return height === undefined ? undefined : { width: evenize(height * aspect), height: evenize(height) };
 }
 
-export function planTranscode(options: TranscodeOptions, facts: MediaFacts, toolkit: MediaToolkit): TranscodePlan {
+export function planTranscode(
+  options: TranscodeOptions,
+  facts: MediaFacts,
+  toolkit: MediaToolkit,
+): TranscodePlan {
   const preset: Partial<PresetValues> = options.preset === undefined ? {} : PRESETS[options.preset];
   const format = options.format ?? preset.format ?? (facts.video === undefined ? 'm4a' : 'mp4');
   const info = FORMATS[format];
   const wantsVideo = !isAudioFormat(format) && facts.video !== undefined;
   const wantsAudio = info.audioCodecs.length > 0 && facts.audio !== undefined;
   const resizing =
-    options.width !== undefined || options.height !== undefined || options.resolution !== undefined || options.fps !== undefined;
+    options.width !== undefined ||
+    options.height !== undefined ||
+    options.resolution !== undefined ||
+    options.fps !== undefined;
 
   let video: TranscodePlan['video'] = 'none';
   if (wantsVideo) {
-    const codec = options.video_codec ?? (format === 'gif' ? 'gif' : (preset.video_codec ?? defaultVideoCodec(format)));
+    const codec =
+      options.video_codec ?? (format === 'gif' ? 'gif' : (preset.video_codec ?? defaultVideoCodec(format)));
     if (codec === 'copy') {
-      if (resizing) throw new InvalidRequestError('video_codec "copy" cannot resize or change the frame rate.', 'video_codec');
+      if (resizing)
+        throw new InvalidRequestError(
+          'video_codec "copy" cannot resize or change the frame rate.',
+          'video_codec',
+        );
       video = 'copy';
     } else {
       if (codec === undefined || !info.videoCodecs.includes(codec)) {
-        throw new InvalidRequestError(`A ${format} file cannot hold ${codec} video; use one of ${info.videoCodecs.join(', ')}.`, 'video_codec');
+        throw new InvalidRequestError(
+          `A ${format} file cannot hold ${codec} video; use one of ${info.videoCodecs.join(', ')}.`,
+          'video_codec',
+        );
       }
       const hardware =
-        options.hardware === 'auto' && (codec === 'h264' || codec === 'hevc') ? toolkit.hardwareEncoderFor(codec) : undefined;
+        options.hardware === 'auto' && (codec === 'h264' || codec === 'hevc')
+          ? toolkit.hardwareEncoderFor(codec)
+          : undefined;
       if (hardware) {
         video = { encoder: hardware.encoder, hardware: hardware.family, codec };
       } else {
@@ -125,7 +142,10 @@ export function planTranscode(options: TranscodeOptions, facts: MediaFacts, tool
       audio = 'copy';
     } else {
       if (codec === undefined || !info.audioCodecs.includes(codec)) {
-        throw new InvalidRequestError(`A ${format} file cannot hold ${codec} audio; use one of ${info.audioCodecs.join(', ')}.`, 'audio_codec');
+        throw new InvalidRequestError(
+          `A ${format} file cannot hold ${codec} audio; use one of ${info.audioCodecs.join(', ')}.`,
+          'audio_codec',
+        );
       }
       const encoder = AUDIO_ENCODERS[codec] as string;
       toolkit.requireEncoder(encoder, 'audio_codec');
@@ -188,8 +208,14 @@ export function buildTranscodeArgs(plan: TranscodePlan, inputPath: string, outpu
     } else {
       if (video.hardware === 'vaapi') args.unshift('-vaapi_device', VAAPI_DEVICE);
       const pixelFormat = video.hardware === undefined ? [filter('format', { pix_fmts: 'yuv420p' })] : [];
-      const upload = video.hardware === 'vaapi' ? [filter('format', { pix_fmts: 'nv12' }), filter('hwupload')] : [];
-      args.push('-filter_complex', chain(['0:v:0'], [...filters, ...pixelFormat, ...upload], ['video']), '-map', '[video]');
+      const upload =
+        video.hardware === 'vaapi' ? [filter('format', { pix_fmts: 'nv12' }), filter('hwupload')] : [];
+      args.push(
+        '-filter_complex',
+        chain(['0:v:0'], [...filters, ...pixelFormat, ...upload], ['video']),
+        '-map',
+        '[video]',
+      );
     }
     args.push('-c:v', video.encoder, ...qualityArgs(plan, video));
   } else if (video === 'copy') {
@@ -217,7 +243,10 @@ export const transcode = defineOperation({
     const plan = planTranscode(context.options, facts, context.toolkit);
     if (plan.size) context.assertPixels(plan.size.width, plan.size.height, 'width');
     const outputPath = context.pathFor(`output.${plan.format}`);
-    await context.ffmpeg({ args: buildTranscodeArgs(plan, input?.path ?? '', outputPath), durationSeconds: facts.durationSeconds });
+    await context.ffmpeg({
+      args: buildTranscodeArgs(plan, input?.path ?? '', outputPath),
+      durationSeconds: facts.durationSeconds,
+    });
     return {
       outputs: [{ path: outputPath, mimeType: FORMATS[plan.format].mimeType, role: 'primary' }],
       result: {

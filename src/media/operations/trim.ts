@@ -31,13 +31,20 @@ export function naturalFormat(facts: MediaFacts): OutputFormat {
   return facts.video === undefined ? 'm4a' : 'mp4';
 }
 
-export function buildTrimArgs(options: TrimOptions, facts: MediaFacts, inputPath: string, outputPath: string): string[] {
+export function buildTrimArgs(
+  options: TrimOptions,
+  facts: MediaFacts,
+  inputPath: string,
+  outputPath: string,
+): string[] {
   const length = options.duration ?? (options.end as number) - options.start;
   const codecs =
     options.mode === 'copy'
       ? ['-c', 'copy']
       : [
-          ...(facts.video ? ['-c:v', 'libx264', '-preset', 'veryfast', '-crf', '18', '-pix_fmt', 'yuv420p'] : []),
+          ...(facts.video
+            ? ['-c:v', 'libx264', '-preset', 'veryfast', '-crf', '18', '-pix_fmt', 'yuv420p']
+            : []),
           ...(facts.audio ? ['-c:a', 'aac', '-b:a', '192k'] : []),
         ];
   return [
@@ -63,12 +70,24 @@ export const trim = defineOperation({
     const facts = factsOf(input, 'input');
     const duration = durationOf(input, 'input');
     if (context.options.start >= duration) {
-      throw new InvalidRequestError(`start is past the end of the input (${duration.toFixed(2)} s).`, 'options.start');
+      throw new InvalidRequestError(
+        `start is past the end of the input (${duration.toFixed(2)} s).`,
+        'options.start',
+      );
     }
     const format = naturalFormat(facts);
     const outputPath = context.pathFor(`output.${format}`);
-    const length = Math.min(context.options.duration ?? (context.options.end as number) - context.options.start, duration);
-    await context.ffmpeg({ args: buildTrimArgs(context.options, facts, input?.path ?? '', outputPath), durationSeconds: length });
-    return { outputs: [{ path: outputPath, mimeType: FORMATS[format].mimeType, role: 'primary' }], result: {} };
+    const length = Math.min(
+      context.options.duration ?? (context.options.end as number) - context.options.start,
+      duration,
+    );
+    await context.ffmpeg({
+      args: buildTrimArgs(context.options, facts, input?.path ?? '', outputPath),
+      durationSeconds: length,
+    });
+    return {
+      outputs: [{ path: outputPath, mimeType: FORMATS[format].mimeType, role: 'primary' }],
+      result: {},
+    };
   },
 });

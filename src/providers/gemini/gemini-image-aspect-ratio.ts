@@ -20,7 +20,8 @@ export function nearestAspectRatio(size: Size, offered: readonly string[], warni
   const wanted = Math.log(size.width / size.height);
   let best = offered[0]!;
   for (const ratio of offered) {
-    if (Math.abs(Math.log(ratioValue(ratio)) - wanted) < Math.abs(Math.log(ratioValue(best)) - wanted)) best = ratio;
+    if (Math.abs(Math.log(ratioValue(ratio)) - wanted) < Math.abs(Math.log(ratioValue(best)) - wanted))
+      best = ratio;
   }
   if (Math.abs(Math.log(ratioValue(best)) - wanted) > 0.01) {
     warnings.push(`${size.width}x${size.height} is not offered; the nearest aspect ratio ${best} was used.`);

@@ -8,7 +8,14 @@ import type { GeminiGenerateContentResponse } from '../../protocols/gemini/wire-
 import type { ImageRequest, ImageResult, MediaCallOptions, MediaUsage } from '../media-spec.js';
 import type { ProviderSettings } from '../spec.js';
 import { GEMINI_IMAGE_RATIOS, nearestAspectRatio } from './gemini-image-aspect-ratio.js';
-import { generateContent, inlineDataOf, inlinePart, mediaUsageOf, missingMediaError, textOf } from './gemini-image-http.js';
+import {
+  generateContent,
+  inlineDataOf,
+  inlinePart,
+  mediaUsageOf,
+  missingMediaError,
+  textOf,
+} from './gemini-image-http.js';
 
 const UNSUPPORTED = ['negativePrompt', 'quality', 'style', 'background', 'outputFormat'] as const;
 
@@ -18,19 +25,28 @@ export async function generateWithGeminiContent(
   options: MediaCallOptions,
 ): Promise<ImageResult> {
   if (request.mask) {
-    throw new InvalidRequestError('Gemini image models take no mask; describe the edit in the prompt.', 'mask');
+    throw new InvalidRequestError(
+      'Gemini image models take no mask; describe the edit in the prompt.',
+      'mask',
+    );
   }
   if (request.providerOptions?.['gemini'] !== undefined) {
-    throw new InvalidRequestError('Gemini image models take no providerOptions.gemini.', 'providerOptions.gemini');
+    throw new InvalidRequestError(
+      'Gemini image models take no providerOptions.gemini.',
+      'providerOptions.gemini',
+    );
   }
   const warnings: string[] = [];
   const generationConfig: Record<string, unknown> = { responseModalities: ['TEXT', 'IMAGE'] };
   if (request.size) {
-    generationConfig['imageConfig'] = { aspectRatio: nearestAspectRatio(request.size, GEMINI_IMAGE_RATIOS, warnings) };
+    generationConfig['imageConfig'] = {
+      aspectRatio: nearestAspectRatio(request.size, GEMINI_IMAGE_RATIOS, warnings),
+    };
   }
   if (request.seed !== undefined) generationConfig['seed'] = request.seed;
   for (const key of UNSUPPORTED) {
-    if (request[key] !== undefined) warnings.push(`${key} is not supported by Gemini image models and was ignored.`);
+    if (request[key] !== undefined)
+      warnings.push(`${key} is not supported by Gemini image models and was ignored.`);
   }
   const parts = [
     ...(request.inputImages ?? []).map((image) => inlinePart(image.data, image.mediaType)),

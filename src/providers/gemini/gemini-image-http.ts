@@ -49,7 +49,11 @@ export function generateContent(
   body: unknown,
   options: CallOptions,
 ): Promise<GeminiGenerateContentResponse> {
-  return callGemini(settings, { method: 'POST', path: modelMethodPath(model, 'generateContent'), body }, options);
+  return callGemini(
+    settings,
+    { method: 'POST', path: modelMethodPath(model, 'generateContent'), body },
+    options,
+  );
 }
 
 export function inlinePart(data: Buffer, mediaType: string): GeminiPart {
@@ -57,10 +61,14 @@ export function inlinePart(data: Buffer, mediaType: string): GeminiPart {
 }
 
 /** The inline media parts of an answer's candidates, whatever their order among text parts. */
-export function inlineDataOf(answer: GeminiGenerateContentResponse): Array<{ mimeType: string; data: Buffer }> {
+export function inlineDataOf(
+  answer: GeminiGenerateContentResponse,
+): Array<{ mimeType: string; data: Buffer }> {
   return (answer.candidates ?? []).flatMap((candidate) =>
     (candidate.content?.parts ?? []).flatMap((part) =>
-      part.inlineData?.data ? [{ mimeType: part.inlineData.mimeType, data: Buffer.from(part.inlineData.data, 'base64') }] : [],
+      part.inlineData?.data
+        ? [{ mimeType: part.inlineData.mimeType, data: Buffer.from(part.inlineData.data, 'base64') }]
+        : [],
     ),
   );
 }
@@ -77,13 +85,24 @@ export function mediaUsageOf(answer: GeminiGenerateContentResponse): MediaUsage 
   return { inputTokens: usage.inputTokens, outputTokens: usage.outputTokens };
 }
 
-const SAFETY_FINISH_REASONS = new Set(['SAFETY', 'IMAGE_SAFETY', 'PROHIBITED_CONTENT', 'BLOCKLIST', 'SPII', 'RECITATION']);
+const SAFETY_FINISH_REASONS = new Set([
+  'SAFETY',
+  'IMAGE_SAFETY',
+  'PROHIBITED_CONTENT',
+  'BLOCKLIST',
+  'SPII',
+  'RECITATION',
+]);
 
 /**
  * An answer without the media asked for: a blocked prompt or a safety stop is the client's content problem;
  * anything else means the upstream misbehaved.
  */
-export function missingMediaError(provider: string, answer: GeminiGenerateContentResponse, what: string): ProviderError {
+export function missingMediaError(
+  provider: string,
+  answer: GeminiGenerateContentResponse,
+  what: string,
+): ProviderError {
   const body = JSON.stringify(answer).slice(0, 2000);
   const blockReason = answer.promptFeedback?.blockReason;
   if (blockReason) return blockedPromptError(provider, blockReason, body);
@@ -94,8 +113,20 @@ export function missingMediaError(provider: string, answer: GeminiGenerateConten
   return invalidResponseError(provider, what, body);
 }
 
-export function contentPolicyError(provider: string, message: string, code: string, body: string): ProviderError {
-  return providerErrorFromStatus({ provider, status: 400, message, hint: 'content_policy', code, upstreamBody: body });
+export function contentPolicyError(
+  provider: string,
+  message: string,
+  code: string,
+  body: string,
+): ProviderError {
+  return providerErrorFromStatus({
+    provider,
+    status: 400,
+    message,
+    hint: 'content_policy',
+    code,
+    upstreamBody: body,
+  });
 }
 
 export function invalidResponseError(provider: string, what: string, body: string): ProviderError {

@@ -52,12 +52,19 @@ export async function generateWithImagen(
   const predictions = answer.predictions ?? [];
   const images = predictions.flatMap((prediction) =>
     prediction.bytesBase64Encoded
-      ? [{ data: Buffer.from(prediction.bytesBase64Encoded, 'base64'), mediaType: prediction.mimeType ?? 'image/png' }]
+      ? [
+          {
+            data: Buffer.from(prediction.bytesBase64Encoded, 'base64'),
+            mediaType: prediction.mimeType ?? 'image/png',
+          },
+        ]
       : [],
   );
   if (images.length === 0) {
     // Imagen drops filtered images silently (or names a reason when asked to); none left means refused.
-    const reasons = predictions.flatMap((prediction) => (prediction.raiFilteredReason ? [prediction.raiFilteredReason] : []));
+    const reasons = predictions.flatMap((prediction) =>
+      prediction.raiFilteredReason ? [prediction.raiFilteredReason] : [],
+    );
     throw contentPolicyError(
       settings.id,
       `Imagen returned no image${reasons.length ? `: ${reasons.join('; ')}` : '; the prompt was likely filtered.'}`,
@@ -66,7 +73,8 @@ export async function generateWithImagen(
     );
   }
   const result: ImageResult = { images };
-  if (images.length < (request.count ?? 1)) warnings.push(`Imagen filtered ${(request.count ?? 1) - images.length} image(s).`);
+  if (images.length < (request.count ?? 1))
+    warnings.push(`Imagen filtered ${(request.count ?? 1) - images.length} image(s).`);
   if (warnings.length > 0) result.warnings = warnings;
   return result;
 }

@@ -7,9 +7,20 @@ import { InvalidRequestError } from '../../errors/index.js';
 import { pcmLayoutFromMediaType } from '../audio/pcm-media-type.js';
 import { pcmToWav } from '../audio/pcm-to-wav.js';
 import { speechMediaTypes } from '../audio/speech-media-types.js';
-import type { MediaCallOptions, SpeechCapability, SpeechFormat, SpeechRequest, SpeechResult } from '../media-spec.js';
+import type {
+  MediaCallOptions,
+  SpeechCapability,
+  SpeechFormat,
+  SpeechRequest,
+  SpeechResult,
+} from '../media-spec.js';
 import type { ProviderSettings } from '../spec.js';
-import { generateContent, inlineDataOf, invalidResponseError, missingMediaError } from './gemini-image-http.js';
+import {
+  generateContent,
+  inlineDataOf,
+  invalidResponseError,
+  missingMediaError,
+} from './gemini-image-http.js';
 
 const FORMATS: readonly SpeechFormat[] = ['wav', 'pcm'];
 
@@ -22,7 +33,8 @@ export function createGeminiSpeech(settings: ProviderSettings): SpeechCapability
         throw new InvalidRequestError(`Gemini speech comes as ${FORMATS.join(' or ')}.`, 'response_format');
       }
       const warnings: string[] = [];
-      if (request.speed !== undefined) warnings.push('speed is not supported by Gemini speech; say it in instructions.');
+      if (request.speed !== undefined)
+        warnings.push('speed is not supported by Gemini speech; say it in instructions.');
       // Gemini TTS is steered in the prompt itself: "Say cheerfully: …".
       const text = request.instructions ? `${request.instructions}: ${request.input}` : request.input;
       const body = {
@@ -36,7 +48,8 @@ export function createGeminiSpeech(settings: ProviderSettings): SpeechCapability
       const audio = inlineDataOf(answer).find((part) => part.mimeType.startsWith('audio/'));
       if (!audio) throw missingMediaError(settings.id, answer, 'audio');
       const layout = pcmLayoutFromMediaType(audio.mimeType);
-      if (!layout) throw invalidResponseError(settings.id, `PCM audio (got ${audio.mimeType})`, audio.mimeType);
+      if (!layout)
+        throw invalidResponseError(settings.id, `PCM audio (got ${audio.mimeType})`, audio.mimeType);
 
       const result: SpeechResult =
         request.format === 'wav'

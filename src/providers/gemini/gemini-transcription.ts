@@ -37,7 +37,10 @@ export function createGeminiTranscription(settings: ProviderSettings): Transcrip
         contents: [
           {
             role: 'user',
-            parts: [{ text: transcriptionPrompt(request) }, inlinePart(request.audio.data, request.audio.mediaType)],
+            parts: [
+              { text: transcriptionPrompt(request) },
+              inlinePart(request.audio.data, request.audio.mediaType),
+            ],
           },
         ],
       };

@@ -6,7 +6,13 @@
 import type { Readable } from 'node:stream';
 import { request } from 'undici';
 import { NotFoundError } from '../../errors/index.js';
-import { headerValue, sendUpstream, toTransportError, upstreamFailure, type UpstreamResponse } from '../http/upstream-client.js';
+import {
+  headerValue,
+  sendUpstream,
+  toTransportError,
+  upstreamFailure,
+  type UpstreamResponse,
+} from '../http/upstream-client.js';
 import type { CallOptions, ProviderSettings } from '../spec.js';
 import { classifyGeminiError } from './gemini-errors.js';
 import { authHeaders } from './gemini-http.js';
@@ -40,7 +46,9 @@ export async function downloadVeoVideo(
   }
   if (response.status === 404) {
     response.body.resume();
-    throw new NotFoundError('The video is no longer available from Gemini (downloads expire after two days).');
+    throw new NotFoundError(
+      'The video is no longer available from Gemini (downloads expire after two days).',
+    );
   }
   if (response.status < 200 || response.status >= 300) {
     throw await upstreamFailure(settings.id, response, (input) => classifyGeminiError(settings.id, input));
@@ -53,7 +61,11 @@ function isRedirect(response: UpstreamResponse): boolean {
 }
 
 /** A signed storage URL: any host, no credentials, the provider's dispatcher (and proxy) all the same. */
-async function fetchSigned(settings: ProviderSettings, url: string, signal: AbortSignal): Promise<UpstreamResponse> {
+async function fetchSigned(
+  settings: ProviderSettings,
+  url: string,
+  signal: AbortSignal,
+): Promise<UpstreamResponse> {
   try {
     const response = await request(url, {
       method: 'GET',

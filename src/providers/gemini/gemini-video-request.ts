@@ -20,7 +20,10 @@ const inlineImage = (input: BinaryInput) => ({
 
 export function veoRequestToWire(request: VideoRequest): VeoWireRequest {
   if (request.lastFrame && !request.firstFrame) {
-    throw new InvalidRequestError('Veo interpolates between frames: a last frame needs a first frame.', 'first_frame');
+    throw new InvalidRequestError(
+      'Veo interpolates between frames: a last frame needs a first frame.',
+      'first_frame',
+    );
   }
   const warnings: string[] = [];
   const instance: Record<string, unknown> = { prompt: request.prompt };
@@ -36,17 +39,22 @@ export function veoRequestToWire(request: VideoRequest): VeoWireRequest {
   const parameters: Record<string, unknown> = {};
   if (request.aspectRatio !== undefined) {
     if (!VEO_RATIOS.includes(request.aspectRatio)) {
-      throw new InvalidRequestError(`Veo offers the aspect ratios ${VEO_RATIOS.join(' and ')}.`, 'aspect_ratio');
+      throw new InvalidRequestError(
+        `Veo offers the aspect ratios ${VEO_RATIOS.join(' and ')}.`,
+        'aspect_ratio',
+      );
     }
     parameters['aspectRatio'] = request.aspectRatio;
   } else if (request.size) {
     parameters['aspectRatio'] = nearestAspectRatio(request.size, VEO_RATIOS, warnings);
   }
   // Veo renders 720p or 1080p; the shorter side of the asked size says which.
-  if (request.size) parameters['resolution'] = Math.min(request.size.width, request.size.height) >= 1080 ? '1080p' : '720p';
+  if (request.size)
+    parameters['resolution'] = Math.min(request.size.width, request.size.height) >= 1080 ? '1080p' : '720p';
   if (request.seconds !== undefined) {
     const seconds = Math.round(request.seconds);
-    if (seconds !== request.seconds) warnings.push(`Veo takes whole seconds; ${request.seconds} s became ${seconds} s.`);
+    if (seconds !== request.seconds)
+      warnings.push(`Veo takes whole seconds; ${request.seconds} s became ${seconds} s.`);
     parameters['durationSeconds'] = seconds;
   }
   if (request.negativePrompt !== undefined) parameters['negativePrompt'] = request.negativePrompt;

@@ -51,5 +51,7 @@ export function veoStatusFromOperation(operation: VeoOperation): VideoStatus {
 }
 
 export function veoSamples(operation: VeoOperation) {
-  return (operation.response?.generateVideoResponse?.generatedSamples ?? []).filter((sample) => sample.video?.uri);
+  return (operation.response?.generateVideoResponse?.generatedSamples ?? []).filter(
+    (sample) => sample.video?.uri,
+  );
 }

@@ -3,7 +3,13 @@
  * reports it, and a finished operation names download links for its videos.
  */
 import { InvalidRequestError } from '../../errors/index.js';
-import type { MediaCallOptions, VideoCapability, VideoOperation, VideoRequest, VideoStatus } from '../media-spec.js';
+import type {
+  MediaCallOptions,
+  VideoCapability,
+  VideoOperation,
+  VideoRequest,
+  VideoStatus,
+} from '../media-spec.js';
 import { videoPollInterval } from '../openai/openai-video-settings.js';
 import type { ProviderSettings } from '../spec.js';
 import { API_VERSION } from './gemini-http.js';
@@ -43,16 +49,17 @@ export function createGeminiVideo(settings: ProviderSettings): VideoCapability {
     },
 
     async status(operationId: string, options: MediaCallOptions): Promise<VideoStatus> {
-      const status = veoStatusFromOperation(await operation(operationId, options));
-      if (status.status === 'pending') options.onProgress?.({ message: status.message });
-      return status;
+      return veoStatusFromOperation(await operation(operationId, options));
     },
 
     async download(operationId: string, index: number, options: MediaCallOptions) {
       const finished = await operation(operationId, options);
       const uri = veoSamples(finished)[index]?.video?.uri;
       if (!uri) {
-        throw new InvalidRequestError(`Operation ${operationId} has no finished video at index ${index}.`, 'index');
+        throw new InvalidRequestError(
+          `Operation ${operationId} has no finished video at index ${index}.`,
+          'index',
+        );
       }
       return downloadVeoVideo(settings, uri, options);
     },

@@ -109,10 +109,7 @@ export function appendFile(form: FormData, field: string, input: BinaryInput, st
 }
 
 /** Append scalar fields, skipping absent ones; numbers travel as their decimal text. */
-export function appendFields(
-  form: FormData,
-  fields: Record<string, string | number | undefined>,
-): void {
+export function appendFields(form: FormData, fields: Record<string, string | number | undefined>): void {
   for (const [name, value] of Object.entries(fields)) {
     if (value !== undefined) form.append(name, String(value));
   }

@@ -16,7 +16,8 @@ export function imageModelFamily(model: string): ImageModelFamily {
   return 'gpt-image';
 }
 
-type ScalarKey = 'count' | 'size' | 'quality' | 'style' | 'background' | 'outputFormat' | 'negativePrompt' | 'seed';
+type ScalarKey =
+  'count' | 'size' | 'quality' | 'style' | 'background' | 'outputFormat' | 'negativePrompt' | 'seed';
 
 interface FieldMapping {
   /** The wire field; absent when OpenAI has no equivalent. */

@@ -52,7 +52,9 @@ export function createOpenAIImage(settings: ProviderSettings): ImageCapability {
 
     async generate(request: ImageRequest, options: MediaCallOptions): Promise<ImageResult> {
       const editing = (request.inputImages?.length ?? 0) > 0 || request.mask !== undefined;
-      const { body, warnings } = editing ? await edits(request, options) : await generations(request, options);
+      const { body, warnings } = editing
+        ? await edits(request, options)
+        : await generations(request, options);
       return imageResultFromWire(provider, body, request.outputFormat, warnings);
     },
   };

@@ -26,7 +26,11 @@ export function createOpenAISpeech(settings: ProviderSettings): SpeechCapability
         if (takesInstructions(request.model)) body['instructions'] = request.instructions;
         else warnings.push(`${request.model} does not take instructions; they were ignored.`);
       }
-      const response = await callOpenAI(settings, { method: 'POST', path: '/audio/speech', json: body }, options);
+      const response = await callOpenAI(
+        settings,
+        { method: 'POST', path: '/audio/speech', json: body },
+        options,
+      );
       const audio = await readBytes(settings.id, response, options.signal);
       const labelled = contentTypeOf(response);
       const result: SpeechResult = {

@@ -64,7 +64,8 @@ function transcriptionFromWire(provider: string, body: unknown): TranscriptionRe
 /** whisper-1 bills by duration, the gpt-4o models by tokens; both say which in `usage.type`. */
 function usageFromWire(value: unknown): MediaUsage | undefined {
   const usage = asRecord(value);
-  if (usage?.['type'] === 'duration' && typeof usage['seconds'] === 'number') return { seconds: usage['seconds'] };
+  if (usage?.['type'] === 'duration' && typeof usage['seconds'] === 'number')
+    return { seconds: usage['seconds'] };
   if (usage?.['type'] === 'tokens') {
     const result: MediaUsage = {};
     if (typeof usage['input_tokens'] === 'number') result.inputTokens = usage['input_tokens'];

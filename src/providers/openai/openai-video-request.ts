@@ -37,9 +37,12 @@ export function videoRequestToForm(request: VideoRequest): VideoWireForm {
     size: videoSize(request, warnings),
   });
   if (request.firstFrame) appendFile(form, 'input_reference', request.firstFrame, 'first-frame');
-  if (request.negativePrompt !== undefined) warnings.push('negativePrompt is not supported by OpenAI video models and was ignored.');
-  if (request.seed !== undefined) warnings.push('seed is not supported by OpenAI video models and was ignored.');
-  if (request.fps !== undefined) warnings.push('fps is not supported by OpenAI video models and was ignored.');
+  if (request.negativePrompt !== undefined)
+    warnings.push('negativePrompt is not supported by OpenAI video models and was ignored.');
+  if (request.seed !== undefined)
+    warnings.push('seed is not supported by OpenAI video models and was ignored.');
+  if (request.fps !== undefined)
+    warnings.push('fps is not supported by OpenAI video models and was ignored.');
   return { form, warnings };
 }
 
@@ -56,6 +59,9 @@ function videoSize(request: VideoRequest, warnings: string[]): string | undefine
   if (request.size) return sizeText(request.size);
   if (request.aspectRatio === undefined) return undefined;
   const size = sizeByAspectRatio[request.aspectRatio];
-  if (!size) warnings.push(`aspectRatio ${request.aspectRatio} is not offered by OpenAI video models and was ignored.`);
+  if (!size)
+    warnings.push(
+      `aspectRatio ${request.aspectRatio} is not offered by OpenAI video models and was ignored.`,
+    );
   return size;
 }

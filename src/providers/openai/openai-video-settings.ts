@@ -15,7 +15,9 @@ export function videoPollInterval(settings: ProviderSettings): number {
   const parsed = videoSettings.safeParse(settings.options ?? {});
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
-    throw new Error(`provider ${settings.id}: options.video_poll_interval_ms: ${issue?.message ?? 'invalid'}`);
+    throw new Error(
+      `provider ${settings.id}: options.video_poll_interval_ms: ${issue?.message ?? 'invalid'}`,
+    );
   }
   return parsed.data.video_poll_interval_ms;
 }

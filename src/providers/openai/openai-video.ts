@@ -4,7 +4,13 @@
  */
 import { InvalidRequestError } from '../../errors/index.js';
 import { readJson } from '../http/upstream-client.js';
-import type { MediaCallOptions, VideoCapability, VideoOperation, VideoRequest, VideoStatus } from '../media-spec.js';
+import type {
+  MediaCallOptions,
+  VideoCapability,
+  VideoOperation,
+  VideoRequest,
+  VideoStatus,
+} from '../media-spec.js';
 import type { ProviderSettings } from '../spec.js';
 import { asRecord, stringOr } from './openai-chat-response.js';
 import { callOpenAI, contentTypeOf, invalidResponseError } from './openai-image-http.js';
@@ -34,13 +40,13 @@ export function createOpenAIVideo(settings: ProviderSettings): VideoCapability {
 
     async status(operationId: string, options: MediaCallOptions): Promise<VideoStatus> {
       const response = await callOpenAI(settings, { method: 'GET', path: videoPath(operationId) }, options);
-      const status = videoStatusFromWire(await readJson<unknown>(provider, response, options.signal));
-      if (status.status === 'pending') options.onProgress?.({ fraction: status.fraction, message: status.message });
-      return status;
+      // Progress travels in the status itself; the poller decides how to report it.
+      return videoStatusFromWire(await readJson<unknown>(provider, response, options.signal));
     },
 
     async download(operationId: string, index: number, options: MediaCallOptions) {
-      if (index !== 0) throw new InvalidRequestError('An OpenAI video operation makes one video (index 0).', 'index');
+      if (index !== 0)
+        throw new InvalidRequestError('An OpenAI video operation makes one video (index 0).', 'index');
       const response = await callOpenAI(
         settings,
         { method: 'GET', path: `${videoPath(operationId)}/content` },
@@ -50,7 +56,11 @@ export function createOpenAIVideo(settings: ProviderSettings): VideoCapability {
     },
 
     async cancel(operationId: string, options: MediaCallOptions): Promise<void> {
-      const response = await callOpenAI(settings, { method: 'DELETE', path: videoPath(operationId) }, options);
+      const response = await callOpenAI(
+        settings,
+        { method: 'DELETE', path: videoPath(operationId) },
+        options,
+      );
       response.body.resume();
     },
   };

@@ -1,10 +1,14 @@
-/** Durable jobs and their event log, the file library, and webhook subscriptions and deliveries. */
+/** Provider options; durable jobs and their event log, the file library, and webhook subscriptions and deliveries. */
 import type { Kysely, Migration } from 'kysely';
 import { autoIncrementColumn, type DialectName } from './dialect.js';
 
 export function jobsFilesWebhooks(dialect: DialectName): Migration {
   return {
     async up(db: Kysely<unknown>) {
+      await db.schema
+        .alterTable('providers')
+        .addColumn('options', 'text', (c) => c.notNull().defaultTo('{}'))
+        .execute();
       await db.schema
         .createTable('jobs')
         .addColumn('id', 'text', (c) => c.primaryKey())

@@ -5,11 +5,7 @@
  */
 import type { Insertable, Selectable, Updateable } from 'kysely';
 import type { Database } from '../database.js';
-import type {
-  WebhookAttemptTable,
-  WebhookDeliveryTable,
-  WebhookSubscriptionTable,
-} from '../schema.js';
+import type { WebhookAttemptTable, WebhookDeliveryTable, WebhookSubscriptionTable } from '../schema.js';
 
 export type WebhookSubscriptionRow = Selectable<WebhookSubscriptionTable>;
 export type WebhookDeliveryRow = Selectable<WebhookDeliveryTable>;

@@ -25,7 +25,11 @@ const cases = [
     upstream: () => `${harness.fakes.openai.url}/v1/chat/completions`,
     headers: (key: string) => ({ authorization: `Bearer ${key}` }),
     upstreamKey: 'sk-good',
-    body: (stream: boolean) => ({ model: 'gpt-test', stream, messages: [{ role: 'user', content: 'relay me please' }] }),
+    body: (stream: boolean) => ({
+      model: 'gpt-test',
+      stream,
+      messages: [{ role: 'user', content: 'relay me please' }],
+    }),
     ending: /data: \[DONE\]/g,
   },
   {
@@ -34,12 +38,18 @@ const cases = [
     upstream: () => `${harness.fakes.anthropic.url}/v1/messages`,
     headers: (key: string) => ({ 'x-api-key': key, 'anthropic-version': '2023-06-01' }),
     upstreamKey: 'sk-ant-good',
-    body: (stream: boolean) => ({ model: 'claude-test', max_tokens: 50, stream, messages: [{ role: 'user', content: 'relay me please' }] }),
+    body: (stream: boolean) => ({
+      model: 'claude-test',
+      max_tokens: 50,
+      stream,
+      messages: [{ role: 'user', content: 'relay me please' }],
+    }),
     ending: /event: message_stop/g,
   },
   {
     name: 'Gemini',
-    atelier: (stream: boolean) => `${harness.url}/v1beta/models/gemini-test:${stream ? 'streamGenerateContent?alt=sse' : 'generateContent'}`,
+    atelier: (stream: boolean) =>
+      `${harness.url}/v1beta/models/gemini-test:${stream ? 'streamGenerateContent?alt=sse' : 'generateContent'}`,
     upstream: (stream: boolean) =>
       `${harness.fakes.gemini.url}/v1beta/models/gemini-test:${stream ? 'streamGenerateContent?alt=sse' : 'generateContent'}`,
     headers: (key: string) => ({ 'x-goog-api-key': key }),

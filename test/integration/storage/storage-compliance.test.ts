@@ -70,6 +70,7 @@ describe.each([
       proxy: null,
       timeout_ms: null,
       headers: '{}',
+      options: '{}',
       enabled: 1,
       created_at: 1,
       updated_at: 1,

@@ -11,6 +11,7 @@ export function registerMessages(app: FastifyInstance, chat: ChatService): void 
       context: {},
       principal: request.principal,
       signal: clientGoneSignal(reply),
+      baseUrl: request.baseUrl,
     });
     return sendChat(request, reply, response);
   });

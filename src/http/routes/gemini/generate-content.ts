@@ -42,6 +42,7 @@ export function registerGenerateContent(
         context: { model, stream },
         principal: request.principal,
         signal: clientGoneSignal(reply),
+        baseUrl: request.baseUrl,
       });
       return sendChat(request, reply, response);
     },

@@ -11,6 +11,7 @@ export function registerChatCompletions(app: FastifyInstance, chat: ChatService)
       context: {},
       principal: request.principal,
       signal: clientGoneSignal(reply),
+      baseUrl: request.baseUrl,
     });
     return sendChat(request, reply, response);
   });

@@ -1,6 +1,7 @@
 import type { Agent } from 'undici';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { SpeechCapability, TranscriptionCapability } from '../../../../../src/providers/media-spec.js';
+import { countWords } from '../../../../fakes/fake-behaviour.js';
 import { fakeAudio, probeMedia } from '../../../../fakes/fake-media-bytes.js';
 import type { FakeUpstream } from '../../../../fakes/fake-server.js';
 import { startFakeGemini } from '../../../../fakes/gemini-upstream.js';
@@ -37,7 +38,10 @@ describe('Gemini speech (TTS)', () => {
       mediaOptions(),
     );
     const sent = lastRequest(fake);
-    expect(sent).toMatchObject({ method: 'POST', path: '/v1beta/models/gemini-2.5-flash-preview-tts:generateContent' });
+    expect(sent).toMatchObject({
+      method: 'POST',
+      path: '/v1beta/models/gemini-2.5-flash-preview-tts:generateContent',
+    });
     expect(sent.headers['x-goog-api-key']).toBe('gemini-good');
     expect(sent.body).toEqual({
       contents: [{ role: 'user', parts: [{ text: 'Say cheerfully: Have a wonderful day!' }] }],
@@ -63,13 +67,19 @@ describe('Gemini speech (TTS)', () => {
     expect(result.audio.equals(await fakeAudio('pcm'))).toBe(true);
     expect(speech.formats).toEqual(['wav', 'pcm']);
     await expect(
-      speech.synthesize({ model: 'gemini-2.5-flash-preview-tts', input: 'Hi', voice: 'Puck', format: 'mp3' }, mediaOptions()),
+      speech.synthesize(
+        { model: 'gemini-2.5-flash-preview-tts', input: 'Hi', voice: 'Puck', format: 'mp3' },
+        mediaOptions(),
+      ),
     ).rejects.toMatchObject({ status: 400, param: 'response_format' });
   });
 
   it('passes an unknown voice back as a client error', async () => {
     const error = await providerFailure(
-      speech.synthesize({ model: 'gemini-2.5-flash-preview-tts', input: 'Hi', voice: 'alloy', format: 'wav' }, mediaOptions()),
+      speech.synthesize(
+        { model: 'gemini-2.5-flash-preview-tts', input: 'Hi', voice: 'alloy', format: 'wav' },
+        mediaOptions(),
+      ),
     );
     expect(error).toMatchObject({ kind: 'invalid_request', status: 400, retryable: false });
   });
@@ -79,9 +89,20 @@ describe('Gemini transcription', () => {
   it('sends the audio inline with a verbatim prompt and a language hint', async () => {
     const audio = await fakeAudio('wav');
     const result = await transcription.transcribe(
-      { model: 'gemini-2.5-flash', audio: { data: audio, mediaType: 'audio/wav' }, language: 'fr', prompt: 'Atelier', temperature: 0 },
+      {
+        model: 'gemini-2.5-flash',
+        audio: { data: audio, mediaType: 'audio/wav' },
+        language: 'fr',
+        prompt: 'Atelier',
+        temperature: 0,
+      },
       mediaOptions(),
     );
+    const prompt = [
+      'Transcribe this audio verbatim. Reply with the transcript only, no commentary.',
+      'The speech is in the language with code "fr".',
+      'Context (names and terms that may appear): Atelier',
+    ].join('\n');
     const sent = lastRequest(fake);
     expect(sent).toMatchObject({ method: 'POST', path: '/v1beta/models/gemini-2.5-flash:generateContent' });
     expect(sent.body).toEqual({
@@ -89,13 +110,7 @@ describe('Gemini transcription', () => {
         {
           role: 'user',
           parts: [
-            {
-              text: [
-                'Transcribe this audio verbatim. Reply with the transcript only, no commentary.',
-                'The speech is in the language with code "fr".',
-                'Context (names and terms that may appear): Atelier',
-              ].join('\n'),
-            },
+            { text: prompt },
             { inlineData: { mimeType: 'audio/wav', data: audio.toString('base64') } },
           ],
         },
@@ -105,7 +120,8 @@ describe('Gemini transcription', () => {
     expect(result).toEqual({
       text: 'Fake transcript of 1.00 s of audio/wav',
       language: 'fr',
-      usage: { inputTokens: 22 + 32, outputTokens: 7 },
+      // The fake counts prompt words, plus 32 tokens per second of audio as Gemini does.
+      usage: { inputTokens: countWords(prompt) + 32, outputTokens: 7 },
     });
   });
 
@@ -113,7 +129,10 @@ describe('Gemini transcription', () => {
     const before = fake.requests.length;
     await expect(
       transcription.transcribe(
-        { model: 'gemini-2.5-flash', audio: { data: Buffer.alloc(16 * 1024 * 1024), mediaType: 'audio/wav' } },
+        {
+          model: 'gemini-2.5-flash',
+          audio: { data: Buffer.alloc(16 * 1024 * 1024), mediaType: 'audio/wav' },
+        },
         mediaOptions(),
       ),
     ).rejects.toMatchObject({ status: 413, kind: 'payload_too_large' });

@@ -58,7 +58,11 @@ describe('Gemini images: Imagen (:predict)', () => {
     });
     expect(result.images).toHaveLength(2);
     expect(result.images[0]!.mediaType).toBe('image/png');
-    expect(await sharp(result.images[0]!.data).metadata()).toMatchObject({ format: 'png', width: 1408, height: 768 });
+    expect(await sharp(result.images[0]!.data).metadata()).toMatchObject({
+      format: 'png',
+      width: 1408,
+      height: 768,
+    });
     expect(await firstPixel(result.images[1]!.data)).toEqual(colourOf('a lighthouse at dusk'));
     expect(result.warnings).toEqual(['quality is not supported by Imagen and was ignored.']);
   });
@@ -88,7 +92,11 @@ describe('Gemini images: Imagen (:predict)', () => {
   it('names a bad providerOptions.gemini value', async () => {
     await expect(
       image.generate(
-        { model: 'imagen-4.0-generate-001', prompt: 'x', providerOptions: { gemini: { personGeneration: 'everyone' } } },
+        {
+          model: 'imagen-4.0-generate-001',
+          prompt: 'x',
+          providerOptions: { gemini: { personGeneration: 'everyone' } },
+        },
         mediaOptions(),
       ),
     ).rejects.toMatchObject({ status: 400, param: 'providerOptions.gemini.personGeneration' });
@@ -102,13 +110,24 @@ describe('Gemini images: image models (:generateContent)', () => {
       mediaOptions(),
     );
     const sent = lastRequest(fake);
-    expect(sent).toMatchObject({ method: 'POST', path: '/v1beta/models/gemini-2.5-flash-image:generateContent' });
+    expect(sent).toMatchObject({
+      method: 'POST',
+      path: '/v1beta/models/gemini-2.5-flash-image:generateContent',
+    });
     expect(sent.body).toEqual({
       contents: [{ role: 'user', parts: [{ text: 'a teapot' }] }],
-      generationConfig: { responseModalities: ['TEXT', 'IMAGE'], imageConfig: { aspectRatio: '1:1' }, seed: 9 },
+      generationConfig: {
+        responseModalities: ['TEXT', 'IMAGE'],
+        imageConfig: { aspectRatio: '1:1' },
+        seed: 9,
+      },
     });
     expect(result.images).toHaveLength(1);
-    expect(await sharp(result.images[0]!.data).metadata()).toMatchObject({ format: 'png', width: 1024, height: 1024 });
+    expect(await sharp(result.images[0]!.data).metadata()).toMatchObject({
+      format: 'png',
+      width: 1024,
+      height: 1024,
+    });
     expect(result.usage).toEqual({ inputTokens: 2, outputTokens: 1290 });
     expect(result.metadata).toEqual({ text: 'Here is your image.' });
     expect(result.warnings).toBeUndefined();
@@ -125,7 +144,7 @@ describe('Gemini images: image models (:generateContent)', () => {
         size: { width: 1600, height: 900 },
         inputImages: [{ data: source, mediaType: 'image/png' }],
       },
-      mediaOptions('ya29.token', { scheme: 'oauth' }),
+      mediaOptions('ya29.token', 'oauth'),
     );
     const calls = fake.requests.slice(before);
     expect(calls).toHaveLength(2);
@@ -136,7 +155,10 @@ describe('Gemini images: image models (:generateContent)', () => {
         contents: [
           {
             role: 'user',
-            parts: [{ inlineData: { mimeType: 'image/png', data: source.toString('base64') } }, { text: 'make it blue' }],
+            parts: [
+              { inlineData: { mimeType: 'image/png', data: source.toString('base64') } },
+              { text: 'make it blue' },
+            ],
           },
         ],
         generationConfig: { responseModalities: ['TEXT', 'IMAGE'], imageConfig: { aspectRatio: '16:9' } },
@@ -157,7 +179,10 @@ describe('Gemini images: image models (:generateContent)', () => {
     const before = fake.requests.length;
     const png = { data: Buffer.from('x'), mediaType: 'image/png' };
     await expect(
-      image.generate({ model: 'gemini-2.5-flash-image', prompt: 'x', inputImages: [png], mask: png }, mediaOptions()),
+      image.generate(
+        { model: 'gemini-2.5-flash-image', prompt: 'x', inputImages: [png], mask: png },
+        mediaOptions(),
+      ),
     ).rejects.toMatchObject({ status: 400, param: 'mask' });
     expect(fake.requests.length).toBe(before);
   });

@@ -3,7 +3,7 @@ import { Agent } from 'undici';
 import { expect } from 'vitest';
 import { ProviderError } from '../../../../../src/errors/index.js';
 import { createGeminiProvider } from '../../../../../src/providers/gemini/index.js';
-import type { MediaCallOptions, ProgressReporter } from '../../../../../src/providers/media-spec.js';
+import type { MediaCallOptions } from '../../../../../src/providers/media-spec.js';
 import type { Provider } from '../../../../../src/providers/spec.js';
 import type { FakeUpstream, RecordedRequest } from '../../../../fakes/fake-server.js';
 
@@ -19,14 +19,10 @@ export function geminiMediaProvider(fake: FakeUpstream): { provider: Provider; d
   return { provider, dispatcher };
 }
 
-export function mediaOptions(
-  apiKey = 'gemini-good',
-  extra: { scheme?: 'oauth'; onProgress?: ProgressReporter } = {},
-): MediaCallOptions {
+export function mediaOptions(apiKey = 'gemini-good', scheme?: 'oauth'): MediaCallOptions {
   return {
-    credential: { id: `credential-${apiKey}`, apiKey, ...(extra.scheme && { scheme: extra.scheme }) },
+    credential: { id: `credential-${apiKey}`, apiKey, ...(scheme && { scheme }) },
     signal: new AbortController().signal,
-    ...(extra.onProgress && { onProgress: extra.onProgress }),
   };
 }
 

@@ -21,16 +21,14 @@ afterAll(async () => {
   await fake.close();
 });
 
-async function pollUntilDone(operationId: string): Promise<{ statuses: VideoStatus[]; messages: string[] }> {
+async function pollUntilDone(operationId: string): Promise<VideoStatus[]> {
   const statuses: VideoStatus[] = [];
-  const messages: string[] = [];
-  const options = mediaOptions('gemini-good', { onProgress: (update) => messages.push(update.message ?? '') });
   for (let poll = 0; poll < 5; poll++) {
-    const status = await video.status(operationId, options);
+    const status = await video.status(operationId, mediaOptions());
     statuses.push(status);
     if (status.status !== 'pending') break;
   }
-  return { statuses, messages };
+  return statuses;
 }
 
 describe('Gemini video (Veo)', () => {
@@ -56,7 +54,10 @@ describe('Gemini video (Veo)', () => {
     expect(operation.operationId).toMatch(/^models\/veo-3\.1-generate-preview\/operations\/[0-9a-f]{16}$/);
     expect(operation.warnings).toEqual(['fps is not supported by Veo and was ignored.']);
     const sent = lastRequest(fake);
-    expect(sent).toMatchObject({ method: 'POST', path: '/v1beta/models/veo-3.1-generate-preview:predictLongRunning' });
+    expect(sent).toMatchObject({
+      method: 'POST',
+      path: '/v1beta/models/veo-3.1-generate-preview:predictLongRunning',
+    });
     expect(sent.headers['x-goog-api-key']).toBe('gemini-good');
     expect(sent.body).toEqual({
       instances: [
@@ -65,17 +66,26 @@ describe('Gemini video (Veo)', () => {
           image: { bytesBase64Encoded: first.toString('base64'), mimeType: 'image/png' },
           lastFrame: { bytesBase64Encoded: last.toString('base64'), mimeType: 'image/png' },
           referenceImages: [
-            { image: { bytesBase64Encoded: reference.toString('base64'), mimeType: 'image/jpeg' }, referenceType: 'asset' },
+            {
+              image: { bytesBase64Encoded: reference.toString('base64'), mimeType: 'image/jpeg' },
+              referenceType: 'asset',
+            },
           ],
         },
       ],
-      parameters: { aspectRatio: '16:9', resolution: '1080p', durationSeconds: 8, negativePrompt: 'cartoon', seed: 5 },
+      parameters: {
+        aspectRatio: '16:9',
+        resolution: '1080p',
+        durationSeconds: 8,
+        negativePrompt: 'cartoon',
+        seed: 5,
+      },
     });
 
-    const { statuses, messages } = await pollUntilDone(operation.operationId);
+    const statuses = await pollUntilDone(operation.operationId);
     expect(lastRequest(fake)).toMatchObject({ method: 'GET', path: `/v1beta/${operation.operationId}` });
     expect(statuses.map((status) => status.status)).toEqual(['pending', 'pending', 'completed']);
-    expect(messages).toEqual(['Veo is generating the video', 'Veo is generating the video']);
+    expect(statuses[0]).toEqual({ status: 'pending', message: 'Veo is generating the video' });
     expect(statuses[2]).toEqual({
       status: 'completed',
       videos: [{ index: 0, mediaType: 'video/mp4' }],
@@ -96,14 +106,27 @@ describe('Gemini video (Veo)', () => {
     expect(storage!.headers.authorization).toBeUndefined();
     expect(download.mediaType).toBe('video/mp4');
     const probed = await probeMedia(bytes, 'veo.mp4');
-    expect(probed.streams[0]).toMatchObject({ codec_type: 'video', codec_name: 'h264', width: 160, height: 120 });
+    expect(probed.streams[0]).toMatchObject({
+      codec_type: 'video',
+      codec_name: 'h264',
+      width: 160,
+      height: 120,
+    });
 
-    await expect(video.download(operation.operationId, 1, mediaOptions())).rejects.toMatchObject({ param: 'index' });
+    await expect(video.download(operation.operationId, 1, mediaOptions())).rejects.toMatchObject({
+      param: 'index',
+    });
   });
 
   it('maps portrait sizes and explicit ratios, and refuses what Veo cannot take', async () => {
-    await video.start({ model: 'veo-3.0-generate-001', prompt: 'p', size: { width: 720, height: 1280 } }, mediaOptions());
-    expect((lastRequest(fake).body as { parameters: unknown }).parameters).toEqual({ aspectRatio: '9:16', resolution: '720p' });
+    await video.start(
+      { model: 'veo-3.0-generate-001', prompt: 'p', size: { width: 720, height: 1280 } },
+      mediaOptions(),
+    );
+    expect((lastRequest(fake).body as { parameters: unknown }).parameters).toEqual({
+      aspectRatio: '9:16',
+      resolution: '720p',
+    });
 
     const before = fake.requests.length;
     await expect(
@@ -111,27 +134,40 @@ describe('Gemini video (Veo)', () => {
     ).rejects.toMatchObject({ status: 400, param: 'aspect_ratio' });
     await expect(
       video.start(
-        { model: 'veo-3.0-generate-001', prompt: 'p', lastFrame: { data: Buffer.from('x'), mediaType: 'image/png' } },
+        {
+          model: 'veo-3.0-generate-001',
+          prompt: 'p',
+          lastFrame: { data: Buffer.from('x'), mediaType: 'image/png' },
+        },
         mediaOptions(),
       ),
     ).rejects.toMatchObject({ status: 400, param: 'first_frame' });
-    await expect(video.status('../../secrets', mediaOptions())).rejects.toMatchObject({ param: 'operation_id' });
+    await expect(video.status('../../secrets', mediaOptions())).rejects.toMatchObject({
+      param: 'operation_id',
+    });
     expect(fake.requests.length).toBe(before);
   });
 
   it('ends an RAI-filtered operation as content_policy, with Google’s reason', async () => {
-    const { operationId } = await video.start({ model: 'veo-3.0-generate-001', prompt: 'forbidden act' }, mediaOptions());
-    const { statuses } = await pollUntilDone(operationId);
+    const { operationId } = await video.start(
+      { model: 'veo-3.0-generate-001', prompt: 'forbidden act' },
+      mediaOptions(),
+    );
+    const statuses = await pollUntilDone(operationId);
     expect(statuses.at(-1)).toEqual({
       status: 'failed',
       kind: 'content_policy',
-      message: "We can't create videos from this prompt: it may violate our policies. You will not be charged.",
+      message:
+        "We can't create videos from this prompt: it may violate our policies. You will not be charged.",
     });
   });
 
   it('ends an operation error as an upstream failure', async () => {
-    const { operationId } = await video.start({ model: 'veo-3.0-generate-001', prompt: 'an unlucky day' }, mediaOptions());
-    const { statuses } = await pollUntilDone(operationId);
+    const { operationId } = await video.start(
+      { model: 'veo-3.0-generate-001', prompt: 'an unlucky day' },
+      mediaOptions(),
+    );
+    const statuses = await pollUntilDone(operationId);
     expect(statuses.at(-1)).toEqual({
       status: 'failed',
       kind: 'upstream',
@@ -141,6 +177,11 @@ describe('Gemini video (Veo)', () => {
 
   it('polls at the configured interval', () => {
     expect(video.pollIntervalMs).toBe(10);
-    expect(video.supports).toEqual({ textToVideo: true, firstFrame: true, lastFrame: true, referenceImages: true });
+    expect(video.supports).toEqual({
+      textToVideo: true,
+      firstFrame: true,
+      lastFrame: true,
+      referenceImages: true,
+    });
   });
 });

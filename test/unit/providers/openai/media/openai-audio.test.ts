@@ -4,7 +4,13 @@ import type { SpeechCapability, TranscriptionCapability } from '../../../../../s
 import { fakeAudio, probeMedia } from '../../../../fakes/fake-media-bytes.js';
 import type { FakeUpstream } from '../../../../fakes/fake-server.js';
 import { startFakeOpenAI } from '../../../../fakes/openai-upstream.js';
-import { lastRequest, mediaOptions, multipartOf, openAIMediaProvider, providerFailure } from './openai-media-kit.js';
+import {
+  lastRequest,
+  mediaOptions,
+  multipartOf,
+  openAIMediaProvider,
+  providerFailure,
+} from './openai-media-kit.js';
 
 let fake: FakeUpstream;
 let dispatcher: Agent;
@@ -51,7 +57,11 @@ describe('OpenAI speech', () => {
     expect(result.warnings).toBeUndefined();
     const probed = await probeMedia(result.audio, 'speech.wav');
     expect(probed.format.format_name).toBe('wav');
-    expect(probed.streams[0]).toMatchObject({ codec_type: 'audio', codec_name: 'pcm_s16le', sample_rate: '24000' });
+    expect(probed.streams[0]).toMatchObject({
+      codec_type: 'audio',
+      codec_name: 'pcm_s16le',
+      sample_rate: '24000',
+    });
   });
 
   it.each([
@@ -59,7 +69,10 @@ describe('OpenAI speech', () => {
     ['opus', 'audio/ogg', 'opus'],
     ['flac', 'audio/flac', 'flac'],
   ] as const)('returns %s as %s', async (format, mediaType, codec) => {
-    const result = await speech.synthesize({ model: 'tts-1', input: 'Hi', voice: 'alloy', format }, mediaOptions());
+    const result = await speech.synthesize(
+      { model: 'tts-1', input: 'Hi', voice: 'alloy', format },
+      mediaOptions(),
+    );
     expect(result.mediaType).toBe(mediaType);
     expect((await probeMedia(result.audio, `speech.${format}`)).streams[0]!.codec_name).toBe(codec);
   });
@@ -129,6 +142,9 @@ describe('OpenAI transcription', () => {
     const form = multipartOf(lastRequest(fake));
     expect(form.files[0]).toMatchObject({ filename: 'audio.mp3', contentType: 'audio/mpeg' });
     expect(form.fields).toContainEqual({ name: 'response_format', value: 'json' });
-    expect(result).toEqual({ text: 'Fake transcript of audio.mp3', usage: { inputTokens: 50, outputTokens: 4 } });
+    expect(result).toEqual({
+      text: 'Fake transcript of audio.mp3',
+      usage: { inputTokens: 50, outputTokens: 4 },
+    });
   });
 });

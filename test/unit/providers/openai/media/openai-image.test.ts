@@ -6,7 +6,13 @@ import type { ImageCapability, ImageRequest } from '../../../../../src/providers
 import { colourOf, fakeImage } from '../../../../fakes/fake-media-bytes.js';
 import type { FakeUpstream } from '../../../../fakes/fake-server.js';
 import { startFakeOpenAI } from '../../../../fakes/openai-upstream.js';
-import { lastRequest, mediaOptions, multipartOf, openAIMediaProvider, providerFailure } from './openai-media-kit.js';
+import {
+  lastRequest,
+  mediaOptions,
+  multipartOf,
+  openAIMediaProvider,
+  providerFailure,
+} from './openai-media-kit.js';
 
 let fake: FakeUpstream;
 let dispatcher: Agent;
@@ -71,7 +77,9 @@ describe('OpenAI images: generations', () => {
       expect(await firstPixel(generated.data)).toEqual(colourOf('a red fox in snow'));
     }
     expect(result.usage).toEqual({ inputTokens: 5, outputTokens: 544 });
-    expect(result.warnings).toEqual(['negativePrompt is not supported by OpenAI gpt-image models and was ignored.']);
+    expect(result.warnings).toEqual([
+      'negativePrompt is not supported by OpenAI gpt-image models and was ignored.',
+    ]);
   });
 
   it('reports the format gpt-image produced', async () => {
@@ -115,7 +123,9 @@ describe('OpenAI images: generations', () => {
   });
 
   it('turns a refused prompt into a content_policy error that no other credential would fix', async () => {
-    const error = await providerFailure(image.generate(request({ prompt: 'something forbidden' }), mediaOptions()));
+    const error = await providerFailure(
+      image.generate(request({ prompt: 'something forbidden' }), mediaOptions()),
+    );
     expect(error).toMatchObject({
       kind: 'content_policy',
       status: 400,
@@ -160,7 +170,9 @@ describe('OpenAI images: edits', () => {
       { name: 'mask', filename: 'mask.png', contentType: 'image/png' },
     ]);
     // The kit records bodies as UTF-8 text; the same decoding of the bytes we sent must match exactly.
-    expect(form.files.map((file) => file.text)).toEqual([first, second, mask].map((bytes) => bytes.toString('utf8')));
+    expect(form.files.map((file) => file.text)).toEqual(
+      [first, second, mask].map((bytes) => bytes.toString('utf8')),
+    );
 
     expect(await firstPixel(result.images[0]!.data)).toEqual(colourOf('add a hat'));
     expect(result.usage).toEqual({ inputTokens: 3 + 2 * 194, outputTokens: 1056 });
@@ -180,9 +192,9 @@ describe('OpenAI images: edits', () => {
     await expect(
       image.generate(request({ model: 'dall-e-3', inputImages: [source] }), mediaOptions()),
     ).rejects.toMatchObject({ status: 400, param: 'model' });
-    await expect(
-      image.generate(request({ mask: source }), mediaOptions()),
-    ).rejects.toBeInstanceOf(InvalidRequestError);
+    await expect(image.generate(request({ mask: source }), mediaOptions())).rejects.toBeInstanceOf(
+      InvalidRequestError,
+    );
     expect(fake.requests.length).toBe(before);
   });
 });

@@ -22,14 +22,18 @@ const png = { data: Buffer.from([0x89, 0x50, 0x4e, 0x47]), mediaType: 'image/png
 
 /** Every media call, JSON and multipart alike. */
 const calls: Record<string, (key: string) => Promise<unknown>> = {
-  'image generate': (key) => provider.image!.generate({ model: 'gpt-image-1', prompt: 'p' }, mediaOptions(key)),
+  'image generate': (key) =>
+    provider.image!.generate({ model: 'gpt-image-1', prompt: 'p' }, mediaOptions(key)),
   'image edit': (key) =>
     provider.image!.generate({ model: 'gpt-image-1', prompt: 'p', inputImages: [png] }, mediaOptions(key)),
   'video start': (key) => provider.video!.start({ model: 'sora-2', prompt: 'p' }, mediaOptions(key)),
   'video status': (key) => provider.video!.status('video_123', mediaOptions(key)),
   'video download': (key) => provider.video!.download('video_123', 0, mediaOptions(key)),
   speech: (key) =>
-    provider.speech!.synthesize({ model: 'tts-1', input: 'p', voice: 'alloy', format: 'mp3' }, mediaOptions(key)),
+    provider.speech!.synthesize(
+      { model: 'tts-1', input: 'p', voice: 'alloy', format: 'mp3' },
+      mediaOptions(key),
+    ),
   transcription: (key) =>
     provider.transcription!.transcribe(
       { model: 'whisper-1', audio: { data: Buffer.from('RIFF'), mediaType: 'audio/wav' } },

@@ -2,7 +2,7 @@ import type { Readable } from 'node:stream';
 import { Agent } from 'undici';
 import { expect } from 'vitest';
 import { ProviderError } from '../../../../../src/errors/index.js';
-import type { MediaCallOptions, ProgressReporter } from '../../../../../src/providers/media-spec.js';
+import type { MediaCallOptions } from '../../../../../src/providers/media-spec.js';
 import { createOpenAIProvider } from '../../../../../src/providers/openai/index.js';
 import type { Provider } from '../../../../../src/providers/spec.js';
 import type { FakeUpstream, RecordedRequest } from '../../../../fakes/fake-server.js';
@@ -23,12 +23,8 @@ export function openAIMediaProvider(
   return { provider, dispatcher };
 }
 
-export function mediaOptions(apiKey = 'sk-good', onProgress?: ProgressReporter): MediaCallOptions {
-  return {
-    credential: { id: `credential-${apiKey}`, apiKey },
-    signal: new AbortController().signal,
-    ...(onProgress && { onProgress }),
-  };
+export function mediaOptions(apiKey = 'sk-good'): MediaCallOptions {
+  return { credential: { id: `credential-${apiKey}`, apiKey }, signal: new AbortController().signal };
 }
 
 export function lastRequest(fake: FakeUpstream): RecordedRequest {

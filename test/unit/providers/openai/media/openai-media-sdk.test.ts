@@ -22,7 +22,11 @@ afterAll(async () => {
 
 describe('the fake OpenAI media endpoints, driven by the official SDK', () => {
   it('images.generate and images.edit', async () => {
-    const generated = await client.images.generate({ model: 'gpt-image-1', prompt: 'a lighthouse', size: '1024x1024' });
+    const generated = await client.images.generate({
+      model: 'gpt-image-1',
+      prompt: 'a lighthouse',
+      size: '1024x1024',
+    });
     expect(generated.usage?.output_tokens).toBe(1056);
     expect((await sharp(Buffer.from(generated.data![0]!.b64_json!, 'base64')).metadata()).format).toBe('png');
 
@@ -43,9 +47,16 @@ describe('the fake OpenAI media endpoints, driven by the official SDK', () => {
       size: '1280x720',
       input_reference: await toFile(await fakeImage('kite', 1280, 720), 'kite.png', { type: 'image/png' }),
     });
-    expect(created).toMatchObject({ object: 'video', status: 'queued', progress: 0, seconds: '4', size: '1280x720' });
+    expect(created).toMatchObject({
+      object: 'video',
+      status: 'queued',
+      progress: 0,
+      seconds: '4',
+      size: '1280x720',
+    });
     let video = created;
-    for (let poll = 0; poll < 5 && video.status !== 'completed'; poll++) video = await client.videos.retrieve(created.id);
+    for (let poll = 0; poll < 5 && video.status !== 'completed'; poll++)
+      video = await client.videos.retrieve(created.id);
     expect(video).toMatchObject({ status: 'completed', progress: 100 });
     const content = await client.videos.downloadContent(created.id);
     const probed = await probeMedia(Buffer.from(await content.arrayBuffer()), 'sdk.mp4');
@@ -60,14 +71,20 @@ describe('the fake OpenAI media endpoints, driven by the official SDK', () => {
       response_format: 'mp3',
     });
     expect(speech.headers.get('content-type')).toBe('audio/mpeg');
-    expect((await probeMedia(Buffer.from(await speech.arrayBuffer()), 'sdk.mp3')).streams[0]!.codec_name).toBe('mp3');
+    expect(
+      (await probeMedia(Buffer.from(await speech.arrayBuffer()), 'sdk.mp3')).streams[0]!.codec_name,
+    ).toBe('mp3');
 
     const transcript = await client.audio.transcriptions.create({
       model: 'whisper-1',
       file: await toFile(await fakeAudio('wav'), 'hello.wav', { type: 'audio/wav' }),
       response_format: 'verbose_json',
     });
-    expect(transcript).toMatchObject({ text: 'Fake transcript of hello.wav', language: 'english', duration: 1 });
+    expect(transcript).toMatchObject({
+      text: 'Fake transcript of hello.wav',
+      language: 'english',
+      duration: 1,
+    });
     expect(transcript.segments).toHaveLength(1);
   });
 });
