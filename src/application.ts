@@ -2,10 +2,21 @@
  * The composition root: configuration in, a running gateway out. Everything is built here once and
  * passed down; nothing below reads process.env or builds its own collaborators.
  */
+import { resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import type { FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
 import type { Configuration } from './config/index.js';
+import { createMediaLibrary } from './files/media-library-adapter.js';
+import { FileService } from './files/file-service.js';
+import { createRemoteImageFetcher } from './files/remote-image-fetcher.js';
 import { ChatService } from './gateway/chat-service.js';
+import { MediaChat } from './gateway/media-chat.js';
+import { MediaService } from './gateway/media-service.js';
+import { createVideoGenerateHandler } from './jobs/handlers/video-generate.js';
+import { assertFetchableUrl, createGuardedDispatcher } from './security/ssrf-guard.js';
+import { createBlobStoreFromUrl } from './storage/blobs/index.js';
+import { FileRepository } from './storage/repositories/file-repository.js';
 import { ModelCatalog } from './gateway/model-catalog.js';
 import { discoverModels } from './gateway/model-discovery.js';
 import { ProviderAdministration } from './gateway/provider-administration.js';
@@ -38,6 +49,8 @@ export interface Application {
   usageRecorder: UsageRecorder;
   logger: Logger;
   jobs: JobSystem;
+  files: FileService;
+  media: MediaService;
   /** Settles when providers without a models list have been asked for theirs. */
   discovery: Promise<void>;
   close(): Promise<void>;
@@ -73,11 +86,38 @@ export async function createApplication(
   const metrics = new Metrics();
   const usage = new UsageRepository(database.db);
   const usageRecorder = new UsageRecorder(usage, logger, configuration.gateway.usage_flush_ms);
+  const blobs = createBlobStoreFromUrl(
+    configuration.blob_store_url ?? pathToFileURL(resolve(configuration.data_dir, 'blobs')).href,
+    {
+      accessKeyId: configuration.s3_access_key_id,
+      secretAccessKey: configuration.s3_secret_access_key,
+    },
+  );
+  const files = new FileService(new FileRepository(database.db), blobs);
+  const maxUploadBytes = Math.round(configuration.max_upload_mb * 1024 * 1024);
+  const library = createMediaLibrary(files, 4 * 1024 * 1024 * 1024);
+  const urlPolicy = { allowPrivateHosts: configuration.allow_private_network_urls };
+  const guardedDispatcher = createGuardedDispatcher(urlPolicy);
   const jobs = createJobSystem({
     db: database.db,
     configuration: configuration.jobs,
     redisUrl: configuration.redis_url,
     logger,
+  });
+  const media = new MediaService({
+    catalog,
+    registry,
+    usage: usageRecorder,
+    metrics,
+    logger,
+    gateway: configuration.gateway,
+  });
+  jobs.handlers.register(createVideoGenerateHandler(media, library));
+  const mediaChat = new MediaChat({
+    media,
+    jobs: jobs.service,
+    library,
+    fetchImage: createRemoteImageFetcher(library, guardedDispatcher),
   });
   const chat = new ChatService({
     catalog,
@@ -85,6 +125,7 @@ export async function createApplication(
     metrics,
     logger,
     gateway: configuration.gateway,
+    mediaChat,
   });
   const server = buildServer({
     logger,
@@ -103,6 +144,11 @@ export async function createApplication(
     metrics,
     jobs: jobs.service,
     publicUrl: configuration.public_url,
+    files,
+    library,
+    media,
+    maxUploadBytes,
+    assertWebhookUrl: (url) => void assertFetchableUrl(url, urlPolicy),
   });
   return {
     configuration,
@@ -115,12 +161,15 @@ export async function createApplication(
     logger,
     discovery,
     jobs,
+    files,
+    media,
     async close() {
       await server.close();
       await jobs.stop();
       await usageRecorder.flush();
       await keys.flushTouches();
       await registry.close();
+      await guardedDispatcher.close();
       await database.close();
     },
   };

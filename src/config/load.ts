@@ -28,6 +28,10 @@ const environmentOverrides: Array<[string, string[], 'string' | 'port']> = [
   ['ATELIER_ADMIN_PASSWORD', ['admin_password'], 'string'],
   ['ATELIER_BOOTSTRAP_API_KEY', ['bootstrap_api_key'], 'string'],
   ['ATELIER_LOG_LEVEL', ['log_level'], 'string'],
+  ['ATELIER_PUBLIC_URL', ['public_url'], 'string'],
+  ['ATELIER_BLOB_STORE_URL', ['blob_store_url'], 'string'],
+  ['ATELIER_S3_ACCESS_KEY_ID', ['s3_access_key_id'], 'string'],
+  ['ATELIER_S3_SECRET_ACCESS_KEY', ['s3_secret_access_key'], 'string'],
 ];
 
 /** Which file to read: --config, then ATELIER_CONFIG, then ./atelier.toml when present. */

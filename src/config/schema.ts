@@ -117,6 +117,17 @@ export const configSchema = z.strictObject({
   admin_password: z.string().min(8, 'must be at least 8 characters').optional(),
   bootstrap_api_key: z.string().min(16, 'must be at least 16 characters').optional(),
   log_level: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  /** Where file bytes live: file:///path (default: <data_dir>/blobs) or s3://bucket/prefix?endpoint=…&region=… */
+  blob_store_url: z.string().min(1).optional(),
+  s3_access_key_id: z.string().min(1).optional(),
+  s3_secret_access_key: z.string().min(1).optional(),
+  /**
+   * Let user-supplied URLs (media inputs, webhooks) reach loopback and private networks. For local
+   * development and tests only: it turns off the SSRF guard's address checks.
+   */
+  allow_private_network_urls: z.boolean().default(false),
+  /** Largest upload accepted by POST /v1/files and multipart media endpoints. */
+  max_upload_mb: z.number().positive().default(512),
   /** Base URL clients use to reach this server (for links in answers); taken from the request when absent. */
   public_url: z.url().optional(),
   gateway: gatewaySchema,

@@ -6,7 +6,6 @@ const maximumLength = 255;
 
 export function normalizeFilename(given: string | undefined, fallback = 'file'): string {
   const lastSegment = (given ?? '').split(/[/\\]/).pop() ?? '';
-  // eslint-disable-next-line no-control-regex
   const cleaned = lastSegment.replace(/[\u0000-\u001f\u007f]/g, '').trim();
   const bounded = Array.from(cleaned).slice(0, maximumLength).join('');
   return bounded === '' || bounded === '.' || bounded === '..' ? fallback : bounded;

@@ -30,6 +30,7 @@ import { runWithFailover, type AttemptContext } from './failover.js';
 import type { Outcome } from './credential-pool.js';
 import type { MediaChat, MediaKind } from './media-chat.js';
 import type { ModelCatalog, RouteTarget } from './model-catalog.js';
+import { modelKind } from './model-kind.js';
 import type { UsageRecorder } from './usage-recorder.js';
 
 export interface ChatCall {
@@ -339,11 +340,10 @@ interface UsageDetails {
   stream: boolean;
 }
 
+/** The first target decides: a chat model is chatted with; an image or video model makes media. */
 function mediaKind(targets: RouteTarget[]): MediaKind | undefined {
-  if (targets.some((target) => target.provider.adapter.chat)) return undefined;
-  if (targets.some((target) => target.provider.adapter.video)) return 'video';
-  if (targets.some((target) => target.provider.adapter.image)) return 'image';
-  return undefined;
+  const kind = modelKind(targets[0]!.provider, targets[0]!.upstreamModel);
+  return kind === 'chat' ? undefined : kind;
 }
 
 function includeUsageRequested(body: unknown): boolean {

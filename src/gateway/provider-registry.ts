@@ -37,6 +37,7 @@ export interface ProviderEntry {
   models: readonly string[];
   proxy: string | undefined;
   timeoutMs: number;
+  options: Readonly<Record<string, unknown>>;
   enabled: boolean;
   source: 'config' | 'database';
   adapter: Provider;
@@ -174,6 +175,7 @@ export class ProviderRegistry {
       models: definition.models,
       proxy: definition.proxy,
       timeoutMs,
+      options: definition.options,
       enabled: definition.enabled,
       source: definition.source,
       adapter,

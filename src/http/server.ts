@@ -5,7 +5,10 @@ import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } 
 import type { Logger } from 'pino';
 import type { ChatService } from '../gateway/chat-service.js';
 import type { ModelCatalog } from '../gateway/model-catalog.js';
+import type { FileService } from '../files/file-service.js';
+import type { MediaService } from '../gateway/media-service.js';
 import type { JobService } from '../jobs/job-service.js';
+import type { MediaLibrary } from '../jobs/media-library.js';
 import type { ProviderAdministration } from '../gateway/provider-administration.js';
 import type { ProviderRegistry } from '../gateway/provider-registry.js';
 import type { UsageRecorder } from '../gateway/usage-recorder.js';
@@ -20,7 +23,11 @@ import { registerUsage } from './routes/admin/usage.js';
 import { registerMessages } from './routes/anthropic/messages.js';
 import { registerGenerateContent } from './routes/gemini/generate-content.js';
 import { registerHealth } from './routes/health/health.js';
+import { registerFiles } from './routes/files/files.js';
 import { registerJobEvents } from './routes/jobs/job-events.js';
+import { registerAudio } from './routes/media-generation/audio.js';
+import { registerImages } from './routes/media-generation/images.js';
+import { registerVideos } from './routes/media-generation/videos.js';
 import { registerJobSocket } from './routes/jobs/job-socket.js';
 import { registerJobs } from './routes/jobs/jobs.js';
 import { registerChatCompletions } from './routes/openai/chat-completions.js';
@@ -43,6 +50,11 @@ export interface ServerDependencies {
   metrics: Metrics;
   jobs: JobService;
   publicUrl: string | undefined;
+  files: FileService;
+  library: MediaLibrary;
+  media: MediaService;
+  maxUploadBytes: number;
+  assertWebhookUrl: (url: string) => void;
 }
 
 export function buildServer(dependencies: ServerDependencies): FastifyInstance {
@@ -89,5 +101,10 @@ export function buildServer(dependencies: ServerDependencies): FastifyInstance {
   registerJobs(app, dependencies.jobs);
   registerJobEvents(app, dependencies.jobs);
   void app.register(async (scoped) => registerJobSocket(scoped, dependencies.jobs));
+  const uploads = { maxUploadBytes: dependencies.maxUploadBytes };
+  registerFiles(app, dependencies.files, uploads);
+  registerImages(app, dependencies.media, dependencies.library, uploads);
+  registerAudio(app, dependencies.media, uploads);
+  registerVideos(app, { ...dependencies, ...uploads });
   return app;
 }

@@ -4,6 +4,7 @@
  * a quick look at the first bytes refuses such files with a clear message before FFmpeg ever sees them.
  */
 import { open } from 'node:fs/promises';
+import { isAbsolute } from 'node:path';
 import { InvalidRequestError } from '../errors/index.js';
 import { PROTOCOL_WHITELIST } from './ffmpeg-runner.js';
 
@@ -41,9 +42,22 @@ export function inputArgs(path: string, options: string[] = []): string[] {
 
 const SCRIPT_SIGNATURES = ['#EXTM3U', '#EXT-X-', 'ffconcat', 'file ', 'v=0', '<?xml', '<smil', '[playlist]'];
 
+/**
+ * Inputs are files Atelier wrote, named by absolute paths. Anything else (a URL, `concat:…`, `subfile:…`,
+ * a relative path) is refused here, before FFmpeg could read it as a protocol.
+ */
+export function assertLocalPath(path: string, param: string): void {
+  if (typeof path !== 'string' || !isAbsolute(path) || path.includes('\0')) {
+    throw new InvalidRequestError('Inputs must be files stored by Atelier.', param, 'unsupported_input');
+  }
+}
+
 /** Refuse files that are text playlists or scripts rather than media. */
 export async function assertMediaFile(path: string, param: string): Promise<void> {
-  const handle = await open(path, 'r');
+  assertLocalPath(path, param);
+  const handle = await open(path, 'r').catch(() => {
+    throw new InvalidRequestError('This input file could not be read.', param, 'input_unreadable');
+  });
   try {
     const { buffer, bytesRead } = await handle.read(Buffer.alloc(1024), 0, 1024, 0);
     const head = buffer

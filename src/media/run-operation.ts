@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import type { z } from 'zod';
 import { AtelierError, InternalError, InvalidRequestError } from '../errors/index.js';
 import type { MediaFacts } from './media-facts.js';
-import { assertMediaFile } from './media-input.js';
+import { assertLocalPath, assertMediaFile } from './media-input.js';
 import type { MediaToolkit } from './media-toolkit.js';
 import type {
   LocalInput,
@@ -117,6 +117,7 @@ export async function runMediaOperation(
   for (const [index, input] of request.inputs.entries()) {
     const param = `inputs[${index}]`;
     const kind = operation.inputs.kindOf?.(index) ?? 'media';
+    assertLocalPath(input.path, param);
     if (kind === 'subtitle') {
       inputs.push({ path: input.path, kind, facts: undefined });
       continue;

@@ -25,7 +25,7 @@ import type {
 import { DeliveryWorker, type SecretResolution } from './delivery-worker.js';
 import { defaultRetrySchedule } from './retry-schedule.js';
 import { generateWebhookSecret } from './signature.js';
-import { activeSecrets, openSecrets, sealSecrets } from './subscription-secrets.js';
+import { activeSecrets, openSecrets, sealSecrets, type SubscriptionSecrets } from './subscription-secrets.js';
 import {
   deliveryId,
   isPerJobEvent,
@@ -214,7 +214,14 @@ export class WebhookService {
     const row = await this.options.repository.getSubscription(delivery.subscription_id);
     if (!row) return { refused: 'The subscription was deleted.' };
     if (row.enabled !== 1) return { refused: 'The subscription is disabled.' };
-    return { secrets: activeSecrets(openSecrets(this.options.secretBox, row.secret), this.clock()) };
+    let secrets: SubscriptionSecrets;
+    try {
+      secrets = openSecrets(this.options.secretBox, row.secret);
+    } catch {
+      // Retrying cannot help: the secret was sealed under another master key.
+      return { refused: 'The subscription secret cannot be opened (was the master key changed?).' };
+    }
+    return { secrets: activeSecrets(secrets, this.clock()) };
   }
 
   private assertUrl(url: string): void {

@@ -1,7 +1,7 @@
 /**
  * An S3-compatible server for tests: s3rver, in this process, on a random loopback port, with its data in a
- * temporary directory that is removed on close. It accepts only its default credentials (S3RVER/S3RVER),
- * so tests also prove that requests are signed.
+ * temporary directory that is removed on close. It knows one access key, S3RVER (secret S3RVER), and
+ * refuses requests signed with another; it does not check SigV4 signatures themselves.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';

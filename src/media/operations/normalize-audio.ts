@@ -77,19 +77,15 @@ export function buildApplyArgs(
   input: { path: string; sampleRate: number; hasVideo: boolean },
   outputPath: string,
 ): string[] {
-  const graph = [
-    filter('loudnorm', {
-      ...targets(options),
-      measured_I: measured.input_i,
-      measured_TP: measured.input_tp,
-      measured_LRA: measured.input_lra,
-      measured_thresh: measured.input_thresh,
-      offset: measured.target_offset,
-      linear: 'true',
-    }),
-    // loudnorm works at 192 kHz; go back to the input's rate.
-    filter('aresample', { out_sample_rate: input.sampleRate > 0 ? input.sampleRate : 48000 }),
-  ].join(',');
+  const graph = filter('loudnorm', {
+    ...targets(options),
+    measured_I: measured.input_i,
+    measured_TP: measured.input_tp,
+    measured_LRA: measured.input_lra,
+    measured_thresh: measured.input_thresh,
+    offset: measured.target_offset,
+    linear: 'true',
+  });
   const format: OutputFormat = input.hasVideo ? 'mp4' : options.format;
   const encoder = AUDIO_ENCODERS[defaultAudioCodec(format) as string] as string;
   return [
@@ -99,6 +95,9 @@ export function buildApplyArgs(
     '0:a:0',
     '-af',
     graph,
+    // loudnorm works at 192 kHz; go back to the input's rate.
+    '-ar',
+    String(input.sampleRate > 0 ? input.sampleRate : 48000),
     '-c:a',
     encoder,
     ...(encoder === 'aac' ? ['-b:a', '192k'] : []),

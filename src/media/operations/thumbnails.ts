@@ -41,23 +41,40 @@ export async function scoreFrame(path: string): Promise<FrameScore> {
   };
 }
 
+/** Quality at or above this means the frame is usable. */
+const USABLE = 1_000;
+
 /** A frame worth showing: not (nearly) black, white or flat. Among those, sharper is better. */
 export function frameQuality(score: FrameScore): number {
   const usable = score.brightness > 24 && score.brightness < 235 && score.contrast > 6;
-  return (usable ? 1_000 : 0) + score.sharpness;
+  return (usable ? USABLE : 0) + score.sharpness;
 }
 
-/** Pick the best candidate of each group of `perGroup` consecutive candidates. */
+/**
+ * Pick one candidate per group of `perGroup` consecutive candidates: the group's best if it is usable,
+ * else the best usable candidate anywhere not yet taken (a black opening should not cost a thumbnail).
+ * Returned in time order.
+ */
 export function pickBest<T>(candidates: T[], qualities: number[], perGroup: number): T[] {
-  const picked: T[] = [];
-  for (let start = 0; start < candidates.length; start += perGroup) {
-    let best = start;
-    for (let index = start; index < Math.min(start + perGroup, candidates.length); index += 1) {
-      if ((qualities[index] ?? 0) > (qualities[best] ?? 0)) best = index;
+  const quality = (index: number) => qualities[index] ?? 0;
+  const taken = new Set<number>();
+  const groups = Math.ceil(candidates.length / perGroup);
+  for (let group = 0; group < groups; group += 1) {
+    const members = Array.from({ length: perGroup }, (_, offset) => group * perGroup + offset).filter(
+      (index) => index < candidates.length && !taken.has(index),
+    );
+    if (members.length === 0) continue;
+    let best = members.reduce((left, right) => (quality(right) > quality(left) ? right : left));
+    if (quality(best) < USABLE) {
+      const elsewhere = candidates
+        .map((_, index) => index)
+        .filter((index) => !taken.has(index) && !members.includes(index) && quality(index) >= USABLE)
+        .sort((left, right) => quality(right) - quality(left))[0];
+      if (elsewhere !== undefined) best = elsewhere;
     }
-    picked.push(candidates[best] as T);
+    taken.add(best);
   }
-  return picked;
+  return [...taken].sort((left, right) => left - right).map((index) => candidates[index] as T);
 }
 
 export async function buildSprite(paths: string[], columns: number, outputPath: string) {

@@ -106,28 +106,34 @@ export class WebhookRepository {
    * just read: of several processes racing for one row, exactly one sees its update apply.
    */
   async claimDue(input: { now: number; leaseMs: number; limit: number }): Promise<ClaimedDelivery[]> {
-    if (input.limit <= 0) return [];
-    const candidates = await this.db
-      .selectFrom('webhook_deliveries')
-      .selectAll()
-      .where('status', '=', 'pending')
-      .where('next_attempt_at', '<=', input.now)
-      .orderBy('next_attempt_at')
-      .limit(input.limit)
-      .execute();
     const leaseUntil = input.now + input.leaseMs;
     const claimed: ClaimedDelivery[] = [];
-    for (const delivery of candidates) {
-      const result = await this.db
-        .updateTable('webhook_deliveries')
-        .set({ next_attempt_at: leaseUntil })
-        .where('id', '=', delivery.id)
+    // A claimer that lost races to others looks again (a few times) rather than leaving work on the table.
+    for (let round = 0; round < 3 && claimed.length < input.limit; round++) {
+      const candidates = await this.db
+        .selectFrom('webhook_deliveries')
+        .selectAll()
         .where('status', '=', 'pending')
-        .where('next_attempt_at', '=', delivery.next_attempt_at)
-        .executeTakeFirst();
-      if (Number(result.numUpdatedRows) > 0) {
-        claimed.push({ delivery: { ...delivery, next_attempt_at: leaseUntil }, leaseUntil });
+        .where('next_attempt_at', '<=', input.now)
+        .orderBy('next_attempt_at')
+        .limit(input.limit - claimed.length)
+        .execute();
+      let lostRaces = 0;
+      for (const delivery of candidates) {
+        const result = await this.db
+          .updateTable('webhook_deliveries')
+          .set({ next_attempt_at: leaseUntil })
+          .where('id', '=', delivery.id)
+          .where('status', '=', 'pending')
+          .where('next_attempt_at', '=', delivery.next_attempt_at)
+          .executeTakeFirst();
+        if (Number(result.numUpdatedRows) > 0) {
+          claimed.push({ delivery: { ...delivery, next_attempt_at: leaseUntil }, leaseUntil });
+        } else {
+          lostRaces++;
+        }
       }
+      if (lostRaces === 0) break;
     }
     return claimed;
   }

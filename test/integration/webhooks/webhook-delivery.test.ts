@@ -311,6 +311,35 @@ describe.each(variants)('webhook delivery on $name', (variant) => {
   );
 
   it.skipIf(!variant.available)(
+    'fails a delivery whose secret cannot be opened, without sending it',
+    async () => {
+      const context = await shared();
+      const hook = await receiver();
+      // Sealed under another master key, as after a key change.
+      const elsewhere = new WebhookService({
+        repository: context.repository,
+        jobs: { get: context.get },
+        bus: new MemoryJobEventBus(),
+        secretBox: SecretBox.fromMasterKey('another master key'),
+        dispatcher: createGuardedDispatcher({ allowPrivateHosts: true }),
+        signingSecret,
+        logger: pino({ level: 'silent' }),
+      });
+      await elsewhere.createSubscription({ url: hook.url, eventTypes: ['*'] });
+      startService(context);
+      context.jobs.set('job_k', jobRow('job_k', null));
+      await publish(context, 'job_k', 'job.succeeded');
+      const [delivery] = await settled(context, { jobId: 'job_k' });
+      expect(delivery).toMatchObject({
+        status: 'failed',
+        attempts: 0,
+        last_error: 'The subscription secret cannot be opened (was the master key changed?).',
+      });
+      expect(hook.received).toHaveLength(0);
+    },
+  );
+
+  it.skipIf(!variant.available)(
     'two services on one database and bus enqueue each event once and never send an attempt twice',
     async () => {
       const context = await shared();

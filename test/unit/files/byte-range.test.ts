@@ -3,7 +3,16 @@ import { decideRange } from '../../../src/files/byte-range.js';
 
 describe('decideRange', () => {
   it('serves the whole file without a usable header', () => {
-    for (const header of [undefined, '', 'items=0-5', 'bytes=', 'bytes=-', 'bytes=abc', 'bytes=5-2', 'bytes=0-1,4-5'])
+    for (const header of [
+      undefined,
+      '',
+      'items=0-5',
+      'bytes=',
+      'bytes=-',
+      'bytes=abc',
+      'bytes=5-2',
+      'bytes=0-1,4-5',
+    ])
       expect(decideRange(header, 100)).toEqual({ kind: 'full' });
   });
 

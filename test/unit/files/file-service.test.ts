@@ -79,10 +79,25 @@ describe('FileService.create', () => {
   it.each([
     ['clip.mp4', 'video/mp4', 'text/plain', makeMp4],
     ['tone.wav', 'audio/wav', 'image/png', async () => makeWav()],
-    ['captions.srt', 'application/x-subrip', 'video/mp4', async () => Buffer.from('1\n00:00:00,000 --> 00:00:01,000\nHi\n')],
-    ['captions.vtt', 'text/vtt', undefined, async () => Buffer.from('WEBVTT\n\n00:00.000 --> 00:01.000\nHi\n')],
+    [
+      'captions.srt',
+      'application/x-subrip',
+      'video/mp4',
+      async () => Buffer.from('1\n00:00:00,000 --> 00:00:01,000\nHi\n'),
+    ],
+    [
+      'captions.vtt',
+      'text/vtt',
+      undefined,
+      async () => Buffer.from('WEBVTT\n\n00:00.000 --> 00:01.000\nHi\n'),
+    ],
     ['data.json', 'application/json', 'image/jpeg', async () => Buffer.from('{"a":[1,2,3]}')],
-    ['page.html', 'text/plain', 'text/html', async () => Buffer.from('<html><script>alert(1)</script></html>')],
+    [
+      'page.html',
+      'text/plain',
+      'text/html',
+      async () => Buffer.from('<html><script>alert(1)</script></html>'),
+    ],
     ['blob.bin', 'application/octet-stream', 'image/png', async () => Buffer.from([0, 1, 2, 0xff, 0xfe])],
   ])('sniffs %s as %s whatever the client declared (%s)', async (filename, expected, declared, make) => {
     const data = await make();
@@ -120,9 +135,9 @@ describe('FileService.create', () => {
       },
     });
     const service = new FileService(failing, blobs, () => createdAt);
-    await expect(service.createFromBuffer({ data: Buffer.from('x'), filename: 'x', purpose: 'p' })).rejects.toThrow(
-      'database is down',
-    );
+    await expect(
+      service.createFromBuffer({ data: Buffer.from('x'), filename: 'x', purpose: 'p' }),
+    ).rejects.toThrow('database is down');
     expect(readdirSync(join(directory, 'blobs', 'files', '2025', '03'))).toEqual([]);
   });
 
@@ -145,7 +160,12 @@ describe('FileService reads and deletes', () => {
   const data = Buffer.from('0123456789abcdefghij');
 
   beforeEach(async () => {
-    record = await files.createFromBuffer({ data, filename: 'digits.txt', purpose: 'user_data', apiKeyId: 'key_a' });
+    record = await files.createFromBuffer({
+      data,
+      filename: 'digits.txt',
+      purpose: 'user_data',
+      apiKeyId: 'key_a',
+    });
   });
 
   it('opens the whole file or a range of it', async () => {

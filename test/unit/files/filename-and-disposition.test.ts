@@ -19,7 +19,9 @@ describe('normalizeFilename', () => {
 
 describe('contentDisposition', () => {
   it('gives an ASCII fallback and the exact name RFC 5987-encoded', () => {
-    expect(contentDisposition('report.pdf')).toBe(`inline; filename="report.pdf"; filename*=UTF-8''report.pdf`);
+    expect(contentDisposition('report.pdf')).toBe(
+      `inline; filename="report.pdf"; filename*=UTF-8''report.pdf`,
+    );
     expect(contentDisposition('été "quoted" 100%.png', 'attachment')).toBe(
       `attachment; filename="_t_ _quoted_ 100_.png"; filename*=UTF-8''%C3%A9t%C3%A9%20%22quoted%22%20100%25.png`,
     );

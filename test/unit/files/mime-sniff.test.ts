@@ -1,8 +1,7 @@
 /** Type sniffing from content alone: magic numbers, then text formats, then text, else bytes. */
 import { randomBytes } from 'node:crypto';
-import { Readable } from 'node:stream';
+import { Readable, Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { Writable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
 import { ContentSniffer, sniffedHeadBytes } from '../../../src/files/content-sniffer.js';
 import { sniffMimeType } from '../../../src/files/mime-sniff.js';
@@ -26,15 +25,14 @@ describe('sniffMimeType', () => {
 
   it('recognises a PNG whose first bytes arrive one at a time', async () => {
     const png = await makePng();
-    expect(await sniff([...png.subarray(0, 64)].map((byte) => Buffer.of(byte)).concat(png.subarray(64)))).toBe(
-      'image/png',
-    );
+    const chunks = [...Array.from(png.subarray(0, 64), (byte) => Buffer.of(byte)), png.subarray(64)];
+    expect(await sniff(chunks)).toBe('image/png');
   });
 
   it('tells SRT, WebVTT and JSON apart by content', async () => {
-    expect(await sniff(text('1\n00:00:01,000 --> 00:00:02,500\nHello\n\n2\n00:00:03,000 --> 00:00:04,000\nBye\n'))).toBe(
-      'application/x-subrip',
-    );
+    expect(
+      await sniff(text('1\n00:00:01,000 --> 00:00:02,500\nHello\n\n2\n00:00:03,000 --> 00:00:04,000\nBye\n')),
+    ).toBe('application/x-subrip');
     expect(await sniff(text('\uFEFF1\r\n00:00:01,000 --> 00:00:02,000\r\nWith a BOM and CRLF\r\n'))).toBe(
       'application/x-subrip',
     );
@@ -71,6 +69,8 @@ describe('sniffMimeType', () => {
     );
     expect(await sniff([])).toBe('application/octet-stream');
     // Random bytes that happen to start like text are still caught further in.
-    expect(await sniff([Buffer.from('hello '.repeat(1000)), randomBytes(2000)])).toBe('application/octet-stream');
+    expect(await sniff([Buffer.from('hello '.repeat(1000)), randomBytes(2000)])).toBe(
+      'application/octet-stream',
+    );
   });
 });

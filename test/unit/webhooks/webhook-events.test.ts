@@ -84,10 +84,22 @@ describe('payload', () => {
       data: {},
       createdAt: Date.UTC(2025, 0, 2, 3, 4, 5, 678),
     };
-    expect(webhookPayload(event, job)).toEqual({
+    const payload = webhookPayload(event, job);
+    expect(payload).toEqual({
       type: 'job.succeeded',
       timestamp: '2025-01-02T03:04:05.678Z',
       data: presentJob(job),
+    });
+    expect(payload.data).toMatchObject({
+      id: 'job_1',
+      object: 'job',
+      status: 'succeeded',
+      progress: 100,
+      created_at: 1_700_000_000,
+      finished_at: 1_700_000_060,
+      input: { prompt: 'a cat' },
+      output: { file_id: 'file_1' },
+      error: null,
     });
   });
 });
