@@ -13,8 +13,14 @@ import { createRemoteImageFetcher } from './files/remote-image-fetcher.js';
 import { ChatService } from './gateway/chat-service.js';
 import { MediaChat } from './gateway/media-chat.js';
 import { MediaService } from './gateway/media-service.js';
+import { createMediaOperationHandlers } from './jobs/handlers/media-operation.js';
+import { createMediaSourceResolver } from './jobs/handlers/media-source.js';
 import { createVideoGenerateHandler } from './jobs/handlers/video-generate.js';
-import { assertFetchableUrl, createGuardedDispatcher } from './security/ssrf-guard.js';
+import { createMediaToolkit, locateMediaTools, type MediaToolkit } from './media/index.js';
+import { AtelierError } from './errors/index.js';
+import { createGuardedDispatcher } from './security/ssrf-guard.js';
+import { WebhookRepository } from './storage/repositories/webhook-repository.js';
+import { assertWebhookUrl, loadSigningSecret, WebhookService } from './webhooks/index.js';
 import { createBlobStoreFromUrl } from './storage/blobs/index.js';
 import { FileRepository } from './storage/repositories/file-repository.js';
 import { ModelCatalog } from './gateway/model-catalog.js';
@@ -51,6 +57,9 @@ export interface Application {
   jobs: JobSystem;
   files: FileService;
   media: MediaService;
+  webhooks: WebhookService;
+  /** Run jobs and deliver webhooks from this process (serve with workers, or `atelier worker`). */
+  startWorkers(): Promise<void>;
   /** Settles when providers without a models list have been asked for theirs. */
   discovery: Promise<void>;
   close(): Promise<void>;
@@ -104,6 +113,57 @@ export async function createApplication(
     redisUrl: configuration.redis_url,
     logger,
   });
+  const webhooks = new WebhookService({
+    repository: new WebhookRepository(database.db),
+    jobs: jobs.service,
+    bus: jobs.bus,
+    secretBox,
+    dispatcher: guardedDispatcher,
+    signingSecret: loadSigningSecret({
+      configured: configuration.webhook_signing_secret,
+      dataDir: configuration.data_dir,
+    }),
+    logger,
+  });
+  const mediaLimits = {
+    maxDurationSeconds: configuration.media.max_duration_seconds,
+    maxPixels: configuration.media.max_pixels,
+    maxOutputBytes: Math.round(configuration.media.max_output_mb * 1024 * 1024),
+    timeoutMs: configuration.media.timeout_ms,
+  };
+  let toolkitPromise: Promise<MediaToolkit> | undefined;
+  const toolkit = () => {
+    toolkitPromise ??= locateMediaTools({
+      ffmpegPath: configuration.media.ffmpeg_path,
+      ffprobePath: configuration.media.ffprobe_path,
+    })
+      .then((tools) => createMediaToolkit({ tools }))
+      .catch((error: unknown) => {
+        toolkitPromise = undefined;
+        throw new AtelierError(`FFmpeg is not available here: ${(error as Error).message}`, {
+          status: 503,
+          kind: 'overloaded',
+          code: 'ffmpeg_unavailable',
+          retryable: true,
+        });
+      });
+    return toolkitPromise;
+  };
+  for (const handler of createMediaOperationHandlers({
+    toolkit,
+    files,
+    sources: createMediaSourceResolver({
+      files,
+      jobs: jobs.service,
+      dispatcher: guardedDispatcher,
+      maxDownloadBytes: Math.round(configuration.media.max_download_mb * 1024 * 1024),
+      downloadTimeoutMs: 10 * 60_000,
+    }),
+    limits: mediaLimits,
+    concurrency: configuration.media.concurrency,
+  })) {
+    jobs.handlers.register(handler);
+  }
   const media = new MediaService({
     catalog,
     registry,
@@ -148,7 +208,10 @@ export async function createApplication(
     library,
     media,
     maxUploadBytes,
-    assertWebhookUrl: (url) => void assertFetchableUrl(url, urlPolicy),
+    assertWebhookUrl: (url) => void assertWebhookUrl(url, urlPolicy),
+    webhooks,
+    toolkit,
+    urlPolicy,
   });
   return {
     configuration,
@@ -163,8 +226,14 @@ export async function createApplication(
     jobs,
     files,
     media,
+    webhooks,
+    async startWorkers() {
+      await jobs.startWorkers();
+      webhooks.start();
+    },
     async close() {
       await server.close();
+      await webhooks.stop();
       await jobs.stop();
       await usageRecorder.flush();
       await keys.flushTouches();

@@ -67,7 +67,7 @@ async function main(): Promise<void> {
 async function serve(configuration: ReturnType<typeof loadConfiguration>): Promise<void> {
   const application = await createApplication(configuration);
   const { host, port } = configuration.server;
-  if (configuration.jobs.workers) await application.jobs.startWorkers();
+  if (configuration.jobs.workers) await application.startWorkers();
   const address = await application.server.listen({ host, port });
   application.logger.info(
     { providers: application.registry.list().length, database: application.database.dialect },
@@ -83,7 +83,7 @@ async function worker(configuration: ReturnType<typeof loadConfiguration>): Prom
     );
   }
   const application = await createApplication(configuration);
-  await application.jobs.startWorkers();
+  await application.startWorkers();
   application.logger.info({ types: application.jobs.handlers.types() }, 'Atelier worker running');
   stopOnSignals(application);
 }

@@ -102,6 +102,33 @@ export const jobsSchema = z
   })
   .prefault({});
 
+export const mediaSchema = z
+  .strictObject({
+    /** FFmpeg and ffprobe to use; otherwise /usr/bin, /usr/local/bin, then the npm-shipped binaries. */
+    ffmpeg_path: z.string().min(1).optional(),
+    ffprobe_path: z.string().min(1).optional(),
+    /** Encoding jobs run at once per operation type (probe runs more). */
+    concurrency: z.number().int().positive().default(2),
+    max_duration_seconds: z
+      .number()
+      .positive()
+      .default(4 * 3600),
+    max_pixels: z
+      .number()
+      .int()
+      .positive()
+      .default(7680 * 4320),
+    max_output_mb: z.number().positive().default(8192),
+    timeout_ms: z
+      .number()
+      .int()
+      .positive()
+      .default(2 * 3_600_000),
+    /** Largest input fetched from a URL. */
+    max_download_mb: z.number().positive().default(2048),
+  })
+  .prefault({});
+
 export const configSchema = z.strictObject({
   server: z
     .strictObject({
@@ -117,6 +144,8 @@ export const configSchema = z.strictObject({
   admin_password: z.string().min(8, 'must be at least 8 characters').optional(),
   bootstrap_api_key: z.string().min(16, 'must be at least 16 characters').optional(),
   log_level: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  /** Signs webhooks sent to per-job webhook_url (whsec_…); generated into the data dir when absent. */
+  webhook_signing_secret: z.string().startsWith('whsec_').optional(),
   /** Where file bytes live: file:///path (default: <data_dir>/blobs) or s3://bucket/prefix?endpoint=…&region=… */
   blob_store_url: z.string().min(1).optional(),
   s3_access_key_id: z.string().min(1).optional(),
@@ -132,6 +161,7 @@ export const configSchema = z.strictObject({
   public_url: z.url().optional(),
   gateway: gatewaySchema,
   jobs: jobsSchema,
+  media: mediaSchema,
   providers: z.array(providerSchema).default([]),
   models: z.array(modelAliasSchema).default([]),
 });
@@ -141,4 +171,5 @@ export type ProviderConfiguration = z.infer<typeof providerSchema>;
 export type CredentialConfiguration = z.infer<typeof credentialSchema>;
 export type GatewayConfiguration = z.infer<typeof gatewaySchema>;
 export type JobsConfiguration = z.infer<typeof jobsSchema>;
+export type MediaConfiguration = z.infer<typeof mediaSchema>;
 export type ProviderTypeName = (typeof providerTypes)[number];

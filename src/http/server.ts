@@ -20,6 +20,11 @@ import { renderError, renderNotFound } from './error-handler.js';
 import { registerKeyAdministration } from './routes/admin/keys.js';
 import { registerProviderAdministration } from './routes/admin/providers.js';
 import { registerUsage } from './routes/admin/usage.js';
+import { registerWebhookAdministration } from './routes/admin/webhooks.js';
+import { registerMedia } from './routes/media/media.js';
+import type { MediaToolkit } from '../media/index.js';
+import type { UrlPolicy } from '../security/ssrf-guard.js';
+import type { WebhookService } from '../webhooks/index.js';
 import { registerMessages } from './routes/anthropic/messages.js';
 import { registerGenerateContent } from './routes/gemini/generate-content.js';
 import { registerHealth } from './routes/health/health.js';
@@ -55,6 +60,9 @@ export interface ServerDependencies {
   media: MediaService;
   maxUploadBytes: number;
   assertWebhookUrl: (url: string) => void;
+  webhooks: WebhookService;
+  toolkit: () => Promise<MediaToolkit>;
+  urlPolicy: UrlPolicy;
 }
 
 export function buildServer(dependencies: ServerDependencies): FastifyInstance {
@@ -106,5 +114,7 @@ export function buildServer(dependencies: ServerDependencies): FastifyInstance {
   registerImages(app, dependencies.media, dependencies.library, uploads);
   registerAudio(app, dependencies.media, uploads);
   registerVideos(app, { ...dependencies, ...uploads });
+  registerWebhookAdministration(app, dependencies.webhooks);
+  registerMedia(app, dependencies);
   return app;
 }

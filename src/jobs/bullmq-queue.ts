@@ -61,7 +61,8 @@ export class BullQueue implements QueueDriver {
       { jobId: job.id },
       {
         // One BullMQ job per (job, due time): repeated notifications of the same retry collapse into one.
-        jobId: `${job.id}.${job.runAt}`,
+        // A recovered job gets a new one: the lost delivery may still sit "active" under its dead worker.
+        jobId: job.recoveryToken ? `${job.id}.recovered.${job.recoveryToken}` : `${job.id}.${job.runAt}`,
         delay: Math.max(0, job.runAt - clock()),
         priority: Math.min(maximumPriority, Math.max(1, 1_000_000 - job.priority)),
         removeOnComplete: true,
@@ -85,7 +86,15 @@ export class BullQueue implements QueueDriver {
           });
           if (row) await runner.execute(row);
         },
-        { connection: this.connection(), prefix: this.options.prefix, concurrency: limit, autorun: true },
+        {
+          connection: this.connection(),
+          prefix: this.options.prefix,
+          concurrency: limit,
+          autorun: true,
+          // Our own lease decides who runs a job; BullMQ's lock only needs to notice dead workers as fast.
+          lockDuration: this.options.leaseMs,
+          stalledInterval: this.options.leaseMs,
+        },
       );
       worker.on('error', (error) => this.options.logger.warn({ err: error, type }, 'queue worker error'));
       this.workers.push(worker);
@@ -100,7 +109,14 @@ export class BullQueue implements QueueDriver {
     const clock = this.options.clock ?? Date.now;
     try {
       for (const job of await this.repository.listRecoverable(clock(), 1_000)) {
-        await this.notify({ id: job.id, type: job.type, priority: job.priority, runAt: job.run_at });
+        const lapsed = job.status === 'running' && job.lease_until !== null;
+        await this.notify({
+          id: job.id,
+          type: job.type,
+          priority: job.priority,
+          runAt: lapsed ? clock() : job.run_at,
+          recoveryToken: lapsed ? String(job.lease_until) : undefined,
+        });
       }
     } catch (error) {
       this.options.logger.warn({ err: error }, 'job sweep failed');

@@ -10,6 +10,8 @@ export interface QueuedJob {
   type: string;
   priority: number;
   runAt: number;
+  /** Set when re-announcing a job whose process died: tells this delivery apart from the lost one. */
+  recoveryToken?: string;
 }
 
 export interface QueueDriver {

@@ -36,7 +36,7 @@ export interface LocateDependencies {
 
 const require = createRequire(import.meta.url);
 
-const defaultDependencies: LocateDependencies = {
+export const defaultLocateDependencies: LocateDependencies = {
   async isExecutable(path) {
     try {
       await access(path, constants.X_OK);
@@ -88,7 +88,7 @@ function unavailable(message: string): AtelierError {
 
 export async function locateMediaTools(
   options: LocateOptions = {},
-  dependencies: LocateDependencies = defaultDependencies,
+  dependencies: LocateDependencies = defaultLocateDependencies,
 ): Promise<LocatedTools> {
   const directories = [
     ...new Set(['/usr/bin', '/usr/local/bin', ...(options.searchDirectories ?? [])]),

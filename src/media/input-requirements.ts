@@ -33,3 +33,9 @@ export function durationOf(input: ProbedInput | undefined, param: string): numbe
   }
   return duration;
 }
+
+export function inputAt(inputs: ProbedInput[], index: number, param: string): ProbedInput {
+  const input = inputs[index];
+  if (input === undefined) throw new InvalidRequestError('This input is missing.', param);
+  return input;
+}

@@ -19,7 +19,9 @@ export function runTool(command: string, args: string[]): Promise<{ stdout: stri
     child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
     child.on('error', reject);
     child.on('close', (code) =>
-      code === 0 ? resolve({ stdout, stderr }) : reject(new Error(`${command} failed: ${stderr.slice(-2000)}`)),
+      code === 0
+        ? resolve({ stdout, stderr })
+        : reject(new Error(`${command} failed: ${stderr.slice(-2000)}`)),
     );
   });
 }
@@ -59,16 +61,36 @@ const RECIPES: Record<string, (path: string, dir: string) => Promise<unknown>> =
       ...['-c:v', 'libx264', '-preset', 'ultrafast', path],
     ]),
   'tone.wav': (path) =>
-    ffmpeg(['-f', 'lavfi', '-i', 'sine=frequency=1000:sample_rate=48000:duration=4', '-af', 'volume=-12dB', path]),
+    ffmpeg([
+      '-f',
+      'lavfi',
+      '-i',
+      'sine=frequency=1000:sample_rate=48000:duration=4',
+      '-af',
+      'volume=-12dB',
+      path,
+    ]),
   'voice.wav': (path) =>
-    ffmpeg(['-f', 'lavfi', '-i', 'sine=frequency=300:sample_rate=48000:duration=3', '-af', 'volume=-6dB', path]),
+    ffmpeg([
+      '-f',
+      'lavfi',
+      '-i',
+      'sine=frequency=300:sample_rate=48000:duration=3',
+      '-af',
+      'volume=-6dB',
+      path,
+    ]),
   'music.wav': (path) =>
     ffmpeg(['-f', 'lavfi', '-i', 'sine=frequency=800:sample_rate=44100:duration=3', '-ac', '2', path]),
-  'image.png': (path) => ffmpeg(['-f', 'lavfi', '-i', 'testsrc2=size=200x100:duration=1', '-frames:v', '1', path]),
+  'image.png': (path) =>
+    ffmpeg(['-f', 'lavfi', '-i', 'testsrc2=size=200x100:duration=1', '-frames:v', '1', path]),
   'logo.png': (path) =>
     ffmpeg(['-f', 'lavfi', '-i', 'color=c=yellow:size=32x32:duration=1', '-frames:v', '1', path]),
   'subtitles.srt': (path) =>
-    writeFile(path, '1\n00:00:00,000 --> 00:00:01,500\nHello, world\n\n2\n00:00:01,500 --> 00:00:02,000\nSecond line\n'),
+    writeFile(
+      path,
+      '1\n00:00:00,000 --> 00:00:01,500\nHello, world\n\n2\n00:00:01,500 --> 00:00:02,000\nSecond line\n',
+    ),
   'with-subtitles.mkv': async (path, dir) => {
     await fixtureFile(dir, 'video.mp4');
     await fixtureFile(dir, 'subtitles.srt');
@@ -128,14 +150,37 @@ export interface ProbedStream {
 }
 
 /** Independent check of an output: ffprobe directly, not through the code under test. */
-export async function ffprobeJson(path: string): Promise<{ streams: ProbedStream[]; format: { duration?: string; format_name: string } }> {
-  const { stdout } = await runTool(FFPROBE, ['-v', 'error', '-show_streams', '-show_format', '-of', 'json', path]);
-  return JSON.parse(stdout) as { streams: ProbedStream[]; format: { duration?: string; format_name: string } };
+export async function ffprobeJson(
+  path: string,
+): Promise<{ streams: ProbedStream[]; format: { duration?: string; format_name: string } }> {
+  const { stdout } = await runTool(FFPROBE, [
+    '-v',
+    'error',
+    '-show_streams',
+    '-show_format',
+    '-of',
+    'json',
+    path,
+  ]);
+  return JSON.parse(stdout) as {
+    streams: ProbedStream[];
+    format: { duration?: string; format_name: string };
+  };
 }
 
 /** Integrated loudness measured independently with ebur128. */
 export async function measureLufs(path: string): Promise<number> {
-  const { stderr } = await runTool(FFMPEG, ['-hide_banner', '-nostats', '-i', path, '-af', 'ebur128', '-f', 'null', '-']);
+  const { stderr } = await runTool(FFMPEG, [
+    '-hide_banner',
+    '-nostats',
+    '-i',
+    path,
+    '-af',
+    'ebur128',
+    '-f',
+    'null',
+    '-',
+  ]);
   const match = /I:\s+(-?[\d.]+) LUFS/u.exec(stderr.slice(stderr.lastIndexOf('Summary:')));
   return Number(match?.[1]);
 }

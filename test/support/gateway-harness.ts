@@ -124,7 +124,7 @@ export async function startHarness(
   );
   const application = await createApplication(configuration, { logger: pino({ level: 'silent' }) });
   options.setup?.(application);
-  await application.jobs.startWorkers();
+  await application.startWorkers();
   await application.discovery;
   const address = await application.server.listen({ host: '127.0.0.1', port: 0 });
   return {

@@ -2,11 +2,11 @@
  * burn-subtitles: draw a subtitle file (SRT, VTT or ASS) onto the picture. The file is parsed and rewritten
  * as a clean SRT of ours; the look comes only from typed options, turned into libass `force_style`.
  */
-import { readFile } from 'node:fs/promises';
+import { readFile, stat } from 'node:fs/promises';
 import { z } from 'zod';
 import { InvalidRequestError } from '../../errors/index.js';
 import { chain, filter } from '../filter-escaping.js';
-import { factsOf, videoOf } from '../input-requirements.js';
+import { factsOf, inputAt, videoOf } from '../input-requirements.js';
 import { inputArgs } from '../media-input.js';
 import { FORMATS, muxerArgs } from '../media-formats.js';
 import { fontName, hexColor } from '../option-schemas.js';
@@ -34,6 +34,8 @@ export function assColor(hex: string): string {
   const alpha = (255 - opacity).toString(16).padStart(2, '0');
   return `&H${alpha}${blue}${green}${red}`.toUpperCase();
 }
+
+const MAX_SUBTITLE_BYTES = 5 * 1024 * 1024;
 
 const ALIGNMENT = { bottom: 2, center: 5, top: 8 } as const;
 
@@ -83,21 +85,30 @@ export function buildBurnSubtitlesArgs(
   ];
 }
 
+async function readSubtitleText(path: string): Promise<string> {
+  const unreadable = () =>
+    new InvalidRequestError('The subtitle file could not be read as text.', 'inputs[1]', 'invalid_subtitles');
+  const { size } = await stat(path).catch(() => {
+    throw unreadable();
+  });
+  if (size > MAX_SUBTITLE_BYTES) {
+    throw new InvalidRequestError('The subtitle file is larger than 5 MB.', 'inputs[1]', 'invalid_subtitles');
+  }
+  return readFile(path, 'utf8').catch(() => {
+    throw unreadable();
+  });
+}
+
 export const burnSubtitles = defineOperation({
   name: 'burn-subtitles',
   schema: burnSubtitlesOptions,
   inputs: { min: 2, max: 2, kindOf: (index) => (index === 1 ? 'subtitle' : 'media') },
   async execute(context) {
-    const [video, subtitles] = context.inputs;
+    const video = inputAt(context.inputs, 0, 'inputs[0]');
+    const subtitles = inputAt(context.inputs, 1, 'inputs[1]');
     videoOf(video, 'inputs[0]');
     context.toolkit.requireFilter('subtitles', 'inputs[1]');
-    const content = await readFile(subtitles?.path ?? '', 'utf8').catch(() => {
-      throw new InvalidRequestError(
-        'The subtitle file could not be read as text.',
-        'inputs[1]',
-        'invalid_subtitles',
-      );
-    });
+    const content = await readSubtitleText(subtitles.path);
     const cleanPath = await context.writeFile(
       'subtitles.srt',
       writeSrt(parseSubtitles(content, 'inputs[1]')),
@@ -107,7 +118,7 @@ export const burnSubtitles = defineOperation({
     await context.ffmpeg({
       args: buildBurnSubtitlesArgs(
         context.options,
-        video?.path ?? '',
+        video.path,
         cleanPath,
         facts.audio !== undefined,
         outputPath,

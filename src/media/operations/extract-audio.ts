@@ -1,6 +1,6 @@
 /** extract-audio: the first audio track on its own, in the chosen audio format. */
 import { z } from 'zod';
-import { audioOf, factsOf } from '../input-requirements.js';
+import { audioOf, factsOf, inputAt } from '../input-requirements.js';
 import { inputArgs } from '../media-input.js';
 import {
   AUDIO_ENCODERS,
@@ -49,7 +49,7 @@ export const extractAudio = defineOperation({
   schema: extractAudioOptions,
   inputs: { min: 1, max: 1 },
   async execute(context) {
-    const input = context.inputs[0];
+    const input = inputAt(context.inputs, 0, 'input');
     audioOf(input, 'input');
     const format = context.options.format;
     context.toolkit.requireEncoder(
@@ -58,7 +58,7 @@ export const extractAudio = defineOperation({
     );
     const outputPath = context.pathFor(`output.${format}`);
     await context.ffmpeg({
-      args: buildExtractAudioArgs(context.options, input?.path ?? '', outputPath),
+      args: buildExtractAudioArgs(context.options, input.path, outputPath),
       durationSeconds: factsOf(input, 'input').durationSeconds,
     });
     return {

@@ -1,7 +1,7 @@
 /** extract-subtitles: one text subtitle track out of a container, as SRT, WebVTT or ASS. */
 import { z } from 'zod';
 import { InvalidRequestError } from '../../errors/index.js';
-import { factsOf } from '../input-requirements.js';
+import { factsOf, inputAt } from '../input-requirements.js';
 import { inputArgs } from '../media-input.js';
 import { defineOperation } from '../operation.js';
 
@@ -44,7 +44,7 @@ export const extractSubtitles = defineOperation({
   schema: extractSubtitlesOptions,
   inputs: { min: 1, max: 1 },
   async execute(context) {
-    const input = context.inputs[0];
+    const input = inputAt(context.inputs, 0, 'input');
     const facts = factsOf(input, 'input');
     const { track, format } = context.options;
     const stream = facts.subtitles[track];
@@ -63,7 +63,7 @@ export const extractSubtitles = defineOperation({
     }
     const outputPath = context.pathFor(`subtitles.${format}`);
     await context.ffmpeg({
-      args: buildExtractSubtitlesArgs(track, format, input?.path ?? '', outputPath),
+      args: buildExtractSubtitlesArgs(track, format, input.path, outputPath),
       durationSeconds: facts.durationSeconds,
     });
     return {

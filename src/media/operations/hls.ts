@@ -3,7 +3,7 @@ import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { z } from 'zod';
 import { chain, filter } from '../filter-escaping.js';
-import { factsOf, videoOf } from '../input-requirements.js';
+import { factsOf, videoOf, inputAt } from '../input-requirements.js';
 import { inputArgs } from '../media-input.js';
 import { bitrate } from '../option-schemas.js';
 import { defineOperation, type OperationOutput } from '../operation.js';
@@ -110,7 +110,7 @@ export const hls = defineOperation({
   schema: hlsOptions,
   inputs: { min: 1, max: 1 },
   async execute(context) {
-    const input = context.inputs[0];
+    const input = inputAt(context.inputs, 0, 'input');
     const facts = factsOf(input, 'input');
     const video = videoOf(input, 'input');
     const renditions = context.options.renditions ?? defaultRenditions(video.height);
@@ -124,7 +124,7 @@ export const hls = defineOperation({
     await context.ffmpeg({
       args: buildHlsArgs(
         renditions,
-        { path: input?.path ?? '', hasAudio: facts.audio !== undefined, fps: video.fps ?? 30 },
+        { path: input.path, hasAudio: facts.audio !== undefined, fps: video.fps ?? 30 },
         context.options.segment_seconds,
         context.workDir,
       ),

@@ -5,7 +5,7 @@
 import { z } from 'zod';
 import { AtelierError } from '../../errors/index.js';
 import { filter } from '../filter-escaping.js';
-import { audioOf, factsOf } from '../input-requirements.js';
+import { audioOf, factsOf, inputAt } from '../input-requirements.js';
 import { inputArgs } from '../media-input.js';
 import {
   AUDIO_FORMATS,
@@ -111,11 +111,11 @@ export const normalizeAudio = defineOperation({
   schema: normalizeAudioOptions,
   inputs: { min: 1, max: 1 },
   async execute(context) {
-    const input = context.inputs[0];
+    const input = inputAt(context.inputs, 0, 'input');
     const facts = factsOf(input, 'input');
     const audio = audioOf(input, 'input');
     const { stderrTail } = await context.ffmpeg({
-      args: buildMeasureArgs(context.options, input?.path ?? ''),
+      args: buildMeasureArgs(context.options, input.path),
       durationSeconds: facts.durationSeconds,
       span: [0, 0.5],
     });
@@ -127,7 +127,7 @@ export const normalizeAudio = defineOperation({
       args: buildApplyArgs(
         context.options,
         measured,
-        { path: input?.path ?? '', sampleRate: audio.sampleRate, hasVideo },
+        { path: input.path, sampleRate: audio.sampleRate, hasVideo },
         outputPath,
       ),
       durationSeconds: facts.durationSeconds,

@@ -2,7 +2,7 @@
 import { z } from 'zod';
 import { filter } from '../filter-escaping.js';
 import { buildFrameGrabArgs } from '../frame-grabber.js';
-import { durationOf, videoOf } from '../input-requirements.js';
+import { durationOf, videoOf, inputAt } from '../input-requirements.js';
 import { inputArgs } from '../media-input.js';
 import { defineOperation, type OperationOutput } from '../operation.js';
 
@@ -31,12 +31,12 @@ export const scenes = defineOperation({
   inputs: { min: 1, max: 1 },
   async execute(context) {
     const { options } = context;
-    const input = context.inputs[0];
+    const input = inputAt(context.inputs, 0, 'input');
     const duration = durationOf(input, 'input');
     const video = videoOf(input, 'input');
     const cuts: number[] = [];
     await context.ffmpeg({
-      args: buildSceneDetectionArgs(input?.path ?? '', options.threshold),
+      args: buildSceneDetectionArgs(input.path, options.threshold),
       durationSeconds: duration,
       span: [0, options.thumbnails ? 0.8 : 1],
       onStderrLine: (line) => {
@@ -57,7 +57,7 @@ export const scenes = defineOperation({
         outputPath: context.pathFor(`scene-${String(scene.index + 1).padStart(3, '0')}.jpg`),
       }));
       await context.ffmpeg({
-        args: buildFrameGrabArgs(input?.path ?? '', grabs, Math.min(options.thumbnail_width, video.width)),
+        args: buildFrameGrabArgs(input.path, grabs, Math.min(options.thumbnail_width, video.width)),
         span: [0.8, 1],
       });
       for (const [index, grab] of grabs.entries()) {

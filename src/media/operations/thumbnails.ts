@@ -6,7 +6,7 @@ import { rename } from 'node:fs/promises';
 import sharp from 'sharp';
 import { z } from 'zod';
 import { buildFrameGrabArgs, uniformTimes, type FrameGrab } from '../frame-grabber.js';
-import { factsOf, videoOf } from '../input-requirements.js';
+import { factsOf, videoOf, inputAt } from '../input-requirements.js';
 import { defineOperation, type OperationOutput } from '../operation.js';
 
 export const thumbnailsOptions = z.strictObject({
@@ -101,7 +101,7 @@ export const thumbnails = defineOperation({
   inputs: { min: 1, max: 1 },
   async execute(context) {
     const { options } = context;
-    const input = context.inputs[0];
+    const input = inputAt(context.inputs, 0, 'input');
     const facts = factsOf(input, 'input');
     const video = videoOf(input, 'input');
     const width = Math.min(options.width, video.width);
@@ -111,7 +111,7 @@ export const thumbnails = defineOperation({
       seconds,
       outputPath: context.pathFor(`candidate-${String(index).padStart(3, '0')}.${options.format}`),
     }));
-    await context.ffmpeg({ args: buildFrameGrabArgs(input?.path ?? '', grabs, width), span: [0, 0.8] });
+    await context.ffmpeg({ args: buildFrameGrabArgs(input.path, grabs, width), span: [0, 0.8] });
 
     let chosen = grabs;
     if (options.method === 'smart') {

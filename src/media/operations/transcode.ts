@@ -19,7 +19,7 @@ import { VAAPI_DEVICE, type MediaToolkit } from '../media-toolkit.js';
 import { bitrate, dimension, frameRate, RESOLUTIONS, resolution } from '../option-schemas.js';
 import { defineOperation } from '../operation.js';
 import { PRESET_NAMES, PRESETS, type PresetValues } from '../presets.js';
-import { factsOf } from '../input-requirements.js';
+import { factsOf, inputAt } from '../input-requirements.js';
 
 export const transcodeOptions = z
   .strictObject({
@@ -238,13 +238,13 @@ export const transcode = defineOperation({
   schema: transcodeOptions,
   inputs: { min: 1, max: 1 },
   async execute(context) {
-    const input = context.inputs[0];
+    const input = inputAt(context.inputs, 0, 'input');
     const facts = factsOf(input, 'input');
     const plan = planTranscode(context.options, facts, context.toolkit);
     if (plan.size) context.assertPixels(plan.size.width, plan.size.height, 'width');
     const outputPath = context.pathFor(`output.${plan.format}`);
     await context.ffmpeg({
-      args: buildTranscodeArgs(plan, input?.path ?? '', outputPath),
+      args: buildTranscodeArgs(plan, input.path, outputPath),
       durationSeconds: facts.durationSeconds,
     });
     return {

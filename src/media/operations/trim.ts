@@ -1,7 +1,7 @@
 /** trim: keep [start, end) of one input; frame-accurate re-encode, or a fast keyframe cut with `copy`. */
 import { z } from 'zod';
 import { InvalidRequestError } from '../../errors/index.js';
-import { durationOf, factsOf } from '../input-requirements.js';
+import { durationOf, factsOf, inputAt } from '../input-requirements.js';
 import { inputArgs } from '../media-input.js';
 import { FORMATS, muxerArgs, type OutputFormat } from '../media-formats.js';
 import type { MediaFacts } from '../media-facts.js';
@@ -66,7 +66,7 @@ export const trim = defineOperation({
   schema: trimOptions,
   inputs: { min: 1, max: 1 },
   async execute(context) {
-    const input = context.inputs[0];
+    const input = inputAt(context.inputs, 0, 'input');
     const facts = factsOf(input, 'input');
     const duration = durationOf(input, 'input');
     if (context.options.start >= duration) {
@@ -82,7 +82,7 @@ export const trim = defineOperation({
       duration,
     );
     await context.ffmpeg({
-      args: buildTrimArgs(context.options, facts, input?.path ?? '', outputPath),
+      args: buildTrimArgs(context.options, facts, input.path, outputPath),
       durationSeconds: length,
     });
     return {

@@ -269,10 +269,10 @@ export class JobRepository {
   listRecoverable(
     now: number,
     limit: number,
-  ): Promise<Array<Pick<JobRow, 'id' | 'type' | 'priority' | 'run_at'>>> {
+  ): Promise<Array<Pick<JobRow, 'id' | 'type' | 'priority' | 'run_at' | 'status' | 'lease_until'>>> {
     return this.db
       .selectFrom('jobs')
-      .select(['id', 'type', 'priority', 'run_at'])
+      .select(['id', 'type', 'priority', 'run_at', 'status', 'lease_until'])
       .where((eb) =>
         eb.or([
           eb('status', '=', 'queued'),

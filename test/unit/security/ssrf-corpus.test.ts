@@ -39,7 +39,11 @@ const capabilities: MediaCapabilities = {
   hardwareEncoders: [],
 };
 const toolkit = toolkitFrom(
-  createFfmpegRunner({ ffmpegPath: '/usr/bin/ffmpeg', ffprobePath: '/usr/bin/ffprobe', spawn: recordingSpawn }),
+  createFfmpegRunner({
+    ffmpegPath: '/usr/bin/ffmpeg',
+    ffprobePath: '/usr/bin/ffprobe',
+    spawn: recordingSpawn,
+  }),
   capabilities,
 );
 const limits = { maxDurationSeconds: 60, maxPixels: 1920 * 1080, maxOutputBytes: 1e8, timeoutMs: 10_000 };
@@ -149,13 +153,20 @@ describe('SSRF corpus: names that resolve to private addresses, checked at conne
   ])('refuses http://%s/ after resolving it', async (host) => {
     // metadata.google.internal is also refused by name; the others only by their DNS answer.
     const error = await refusal(() =>
-      safeDownload(`http://${host}/x`, { dispatcher, maxBytes: 1000, timeoutMs: 2000, destinationPath: join(tmpdir(), 'never') }),
+      safeDownload(`http://${host}/x`, {
+        dispatcher,
+        maxBytes: 1000,
+        timeoutMs: 2000,
+        destinationPath: join(tmpdir(), 'never'),
+      }),
     );
     expect(error.code).toBe('url_forbidden');
   });
 
   it('refuses a literal private address at the socket even when a caller skips assertFetchableUrl', async () => {
-    const error = await refusal(() => dispatcher.request({ origin: 'http://127.0.0.1:9', path: '/', method: 'GET' }));
+    const error = await refusal(() =>
+      dispatcher.request({ origin: 'http://127.0.0.1:9', path: '/', method: 'GET' }),
+    );
     expect(error.code).toBe('url_forbidden');
   });
 });
@@ -204,7 +215,10 @@ describe('SSRF corpus: redirects from a public-looking host to private ones', ()
     });
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-    dispatcher = new PublicLookingFake(origin, createGuardedDispatcher({ resolve: fakeDns, connectTimeoutMs: 2000 }));
+    dispatcher = new PublicLookingFake(
+      origin,
+      createGuardedDispatcher({ resolve: fakeDns, connectTimeoutMs: 2000 }),
+    );
   });
 
   afterAll(async () => {
@@ -260,11 +274,20 @@ describe('Injection corpus: media inputs and options never reach FFmpeg', () => 
   });
 
   const run = (operation: string, inputs: string[], options: unknown) =>
-    runMediaOperation(toolkit, { operation, inputs: inputs.map((path) => ({ path })), options, workDir: directory, limits });
+    runMediaOperation(toolkit, {
+      operation,
+      inputs: inputs.map((path) => ({ path })),
+      options,
+      workDir: directory,
+      limits,
+    });
 
   it('refuses an HLS playlist input that points at local files', async () => {
     const playlist = join(directory, 'upload-1');
-    await writeFile(playlist, '#EXTM3U\n#EXT-X-TARGETDURATION:10\n#EXTINF:10,\nfile:///etc/passwd\n#EXT-X-ENDLIST\n');
+    await writeFile(
+      playlist,
+      '#EXTM3U\n#EXT-X-TARGETDURATION:10\n#EXTINF:10,\nfile:///etc/passwd\n#EXT-X-ENDLIST\n',
+    );
     const error = await refusal(() => run('probe', [playlist], {}));
     expect(error).toMatchObject({ status: 400, code: 'unsupported_input', param: 'inputs[0]' });
   });
@@ -281,13 +304,16 @@ describe('Injection corpus: media inputs and options never reach FFmpeg', () => 
     await refusal(() => run('probe', [script], {}));
   });
 
-  it.each(['concat:/etc/passwd|/etc/hosts', 'subfile:,,start,0,end,0,,:/etc/passwd', 'file:/etc/passwd', 'http://169.254.169.254/', 'relative/path.mp4'])(
-    'refuses the input path %s',
-    async (path) => {
-      const error = await refusal(() => run('probe', [path], {}));
-      expect(error.param).toBe('inputs[0]');
-    },
-  );
+  it.each([
+    'concat:/etc/passwd|/etc/hosts',
+    'subfile:,,start,0,end,0,,:/etc/passwd',
+    'file:/etc/passwd',
+    'http://169.254.169.254/',
+    'relative/path.mp4',
+  ])('refuses the input path %s', async (path) => {
+    const error = await refusal(() => run('probe', [path], {}));
+    expect(error.param).toBe('inputs[0]');
+  });
 
   it.each([
     ['filter', { filters: [{ type: 'movie', filename: '/etc/passwd' }] }],
@@ -299,9 +325,20 @@ describe('Injection corpus: media inputs and options never reach FFmpeg', () => 
     ['burn-subtitles', { color: 'white:force_style=x' }],
     ['transcode', { format: 'm3u8' }],
     ['transcode', { bitrate: '1M -i /etc/passwd' }],
-    ['compose', { tracks: [{ type: 'video', clips: [{ input: 0, start: 0, length: 1, filter: 'movie=/etc/passwd' }] }] }],
+    [
+      'compose',
+      {
+        tracks: [{ type: 'video', clips: [{ input: 0, start: 0, length: 1, filter: 'movie=/etc/passwd' }] }],
+      },
+    ],
   ])('refuses %s options %j naming the field', async (operation, options) => {
-    const error = await refusal(() => run(operation, ['/nonexistent.mp4', '/nonexistent.srt'].slice(0, operation === 'burn-subtitles' ? 2 : 1), options));
+    const error = await refusal(() =>
+      run(
+        operation,
+        ['/nonexistent.mp4', '/nonexistent.srt'].slice(0, operation === 'burn-subtitles' ? 2 : 1),
+        options,
+      ),
+    );
     expect(error.param).toMatch(/^options/u);
   });
 

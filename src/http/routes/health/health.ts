@@ -1,6 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import { sql } from 'kysely';
 import type { ProviderRegistry } from '../../../gateway/provider-registry.js';
+import type { MediaToolkit } from '../../../media/index.js';
 import type { Metrics } from '../../../observability/metrics.js';
 import type { Database } from '../../../storage/index.js';
 
@@ -11,6 +12,7 @@ export interface HealthDependencies {
   metrics: Metrics;
   version: string;
   startedAt: number;
+  toolkit: () => Promise<MediaToolkit>;
 }
 
 async function databaseReachable(db: Database): Promise<boolean> {
@@ -37,12 +39,28 @@ export function registerHealth(app: FastifyInstance, dependencies: HealthDepende
   app.get('/health/detailed', open, async () => {
     const now = Date.now();
     const database = await databaseReachable(dependencies.db);
+    const media = await dependencies.toolkit().then(
+      (toolkit) => {
+        const capabilities = toolkit.capabilities();
+        return {
+          available: true,
+          version: capabilities.version,
+          ffmpeg: capabilities.ffmpeg,
+          ffprobe: capabilities.ffprobe,
+          hardware_encoders: capabilities.hardwareEncoders.map((encoder) => encoder.encoder),
+          encoders: capabilities.encoders.length,
+          filters: capabilities.filters.length,
+        };
+      },
+      (error: unknown) => ({ available: false, error: (error as Error).message }),
+    );
     return {
       status: database ? 'ok' : 'degraded',
       version: dependencies.version,
       uptime_seconds: Math.round((now - dependencies.startedAt) / 1000),
       database: { dialect: dependencies.dialect, reachable: database },
       memory: { rss_bytes: process.memoryUsage.rss() },
+      media,
       providers: dependencies.registry.list().map((entry) => {
         const credentials = entry.pool.list();
         return {
