@@ -61,7 +61,10 @@ function chunk(id, model, delta, finishReason, usage) {
 
 function sendError(response, status, message) {
   const body = JSON.stringify({ error: { message, type: 'invalid_request_error', param: null, code: null } });
-  response.writeHead(status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) });
+  response.writeHead(status, {
+    'content-type': 'application/json',
+    'content-length': Buffer.byteLength(body),
+  });
   response.end(body);
 }
 
@@ -80,13 +83,19 @@ async function chatCompletions(request, response) {
 
   if (input.stream !== true) {
     const body = completion(id, model);
-    response.writeHead(200, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) });
+    response.writeHead(200, {
+      'content-type': 'application/json',
+      'content-length': Buffer.byteLength(body),
+    });
     response.end(body);
     return;
   }
 
   const includeUsage = input.stream_options?.include_usage === true;
-  response.writeHead(200, { 'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-cache' });
+  response.writeHead(200, {
+    'content-type': 'text/event-stream; charset=utf-8',
+    'cache-control': 'no-cache',
+  });
   // 10 chunks: role, 8 content pieces, then the last piece with finish_reason (and usage when asked).
   response.write(chunk(id, model, { role: 'assistant', content: '', refusal: null }, null));
   for (let index = 0; index < pieces.length - 1; index++) {
@@ -108,8 +117,14 @@ const server = http.createServer({ keepAliveTimeout: 65_000 }, (request, respons
     return;
   }
   if (request.method === 'GET' && path === '/v1/models') {
-    const body = JSON.stringify({ object: 'list', data: [{ id: 'gpt-bench', object: 'model', created, owned_by: 'bench' }] });
-    response.writeHead(200, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) });
+    const body = JSON.stringify({
+      object: 'list',
+      data: [{ id: 'gpt-bench', object: 'model', created, owned_by: 'bench' }],
+    });
+    response.writeHead(200, {
+      'content-type': 'application/json',
+      'content-length': Buffer.byteLength(body),
+    });
     response.end(body);
     return;
   }
@@ -122,7 +137,8 @@ server.maxRequestsPerSocket = 0;
 server.listen(Number(values.port), values.host, () => {
   process.stdout.write(`${JSON.stringify({ port: server.address().port })}\n`);
 });
-for (const signal of ['SIGINT', 'SIGTERM']) process.once(signal, () => {
-  server.close(() => process.exit(0));
-  server.closeAllConnections();
-});
+for (const signal of ['SIGINT', 'SIGTERM'])
+  process.once(signal, () => {
+    server.close(() => process.exit(0));
+    server.closeAllConnections();
+  });

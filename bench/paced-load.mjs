@@ -27,7 +27,9 @@ const { values } = parseArgs({
   },
 });
 if (!values.url) {
-  console.error('usage: node bench/paced-load.mjs --url URL [--rate 500] [--seconds 10] [--stream] [--header "k: v"]');
+  console.error(
+    'usage: node bench/paced-load.mjs --url URL [--rate 500] [--seconds 10] [--stream] [--header "k: v"]',
+  );
   process.exit(2);
 }
 
@@ -47,7 +49,11 @@ const body = JSON.stringify({
   ...(values.stream ? { stream: true } : {}),
 });
 
-const pool = new Pool(url.origin, { connections: Number(values.connections), pipelining: 1, keepAliveTimeout: 30_000 });
+const pool = new Pool(url.origin, {
+  connections: Number(values.connections),
+  pipelining: 1,
+  keepAliveTimeout: 30_000,
+});
 const latency = [];
 const fromSchedule = [];
 const firstByte = [];
@@ -115,7 +121,13 @@ function percentiles(samples) {
   const sorted = Float64Array.from(samples).sort();
   const at = (p) => sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)];
   const round = (value) => Math.round(value * 1000) / 1000;
-  return { p50: round(at(50)), p90: round(at(90)), p99: round(at(99)), p999: round(at(99.9)), max: round(sorted.at(-1)) };
+  return {
+    p50: round(at(50)),
+    p90: round(at(90)),
+    p99: round(at(99)),
+    p999: round(at(99.9)),
+    max: round(sorted.at(-1)),
+  };
 }
 
 process.stdout.write(

@@ -83,7 +83,8 @@ function start(name, command, args, { cwd = rootDir, env = {}, logFile } = {}) {
   child.logFile = logFile;
   child.once('exit', (code, signal) => {
     child.exited = true;
-    if (!stopping) log(`${name} exited early (code ${code}, signal ${signal})\n${child.output().slice(-2000)}`);
+    if (!stopping)
+      log(`${name} exited early (code ${code}, signal ${signal})\n${child.output().slice(-2000)}`);
   });
   children.push(child);
   return child;
@@ -193,10 +194,16 @@ async function sampled(pids, work) {
     };
   }
   const cores = os.cpus().length;
-  const machineBusy = ((endMachine.busy - startMachine.busy) / (endMachine.total - startMachine.total)) * 100 * cores;
+  const machineBusy =
+    ((endMachine.busy - startMachine.busy) / (endMachine.total - startMachine.total)) * 100 * cores;
   // The load generator is part of `pids` as `client`, so what is left over is other work on the machine.
   const other = machineBusy - (ourTicks / clockTicks / seconds) * 100;
-  return { result, processes, machine_busy_percent: round(machineBusy, 0), other_busy_percent: round(Math.max(0, other), 0) };
+  return {
+    result,
+    processes,
+    machine_busy_percent: round(machineBusy, 0),
+    other_busy_percent: round(Math.max(0, other), 0),
+  };
 }
 
 const round = (value, digits = 2) => Math.round(value * 10 ** digits) / 10 ** digits;
@@ -248,7 +255,11 @@ async function runWrk(target, stream, connections, seconds, sample = true) {
   const summary = JSON.parse(line.slice('BENCH_JSON '.length));
   const non2xx = /Non-2xx or 3xx responses: (\d+)/.exec(stdout);
   const errorCount =
-    summary.errors.connect + summary.errors.read + summary.errors.write + summary.errors.timeout + summary.errors.status;
+    summary.errors.connect +
+    summary.errors.read +
+    summary.errors.write +
+    summary.errors.timeout +
+    summary.errors.status;
   return {
     target: target.name,
     mode: stream ? 'stream' : 'json',
@@ -256,7 +267,9 @@ async function runWrk(target, stream, connections, seconds, sample = true) {
     seconds,
     requests: summary.requests,
     rps: Math.round(summary.requests / (summary.duration_us / 1e6)),
-    latency_ms: Object.fromEntries(Object.entries(summary.latency_us).map(([key, value]) => [key, round(value / 1000, 2)])),
+    latency_ms: Object.fromEntries(
+      Object.entries(summary.latency_us).map(([key, value]) => [key, round(value / 1000, 2)]),
+    ),
     errors: summary.errors,
     error_count: errorCount,
     non_2xx: non2xx ? Number(non2xx[1]) : 0,
@@ -320,7 +333,9 @@ async function call(target, stream) {
 async function verify(target) {
   const json = await call(target, false);
   if (json.status !== 200 || !/"id":"chatcmpl-bench\d+"/.test(json.text)) {
-    throw new Error(`${target.name} did not relay to the fake upstream: HTTP ${json.status} ${json.text.slice(0, 400)}`);
+    throw new Error(
+      `${target.name} did not relay to the fake upstream: HTTP ${json.status} ${json.text.slice(0, 400)}`,
+    );
   }
   const stream = await call(target, true);
   const chunks = stream.text.split('\n').filter((line) => line.startsWith('data: {'));
@@ -334,7 +349,13 @@ async function verify(target) {
   if (done !== 1) problems.push(`stream carries ${done}× "data: [DONE]" (expected 1)`);
   if (chunks.length !== 10) problems.push(`stream carries ${chunks.length} chunks (upstream sent 10)`);
   log(note + (problems.length ? ` — PROBLEM: ${problems.join('; ')}` : ''));
-  return { json_ok: true, stream_chunks: chunks.length, stream_chunks_relayed: relayed, stream_done_markers: done, problems };
+  return {
+    json_ok: true,
+    stream_chunks: chunks.length,
+    stream_chunks_relayed: relayed,
+    stream_done_markers: done,
+    problems,
+  };
 }
 
 async function ensurePortkey() {
@@ -343,10 +364,14 @@ async function ensurePortkey() {
   if (!existsSync(entry)) {
     log('installing @portkey-ai/gateway into bench/.scratch (not a project dependency)');
     mkdirSync(scratchDir, { recursive: true });
-    const install = spawn('npm', ['install', '--prefix', scratchDir, '--no-audit', '--no-fund', '@portkey-ai/gateway'], {
-      cwd: rootDir,
-      stdio: ['ignore', 'inherit', 'inherit'],
-    });
+    const install = spawn(
+      'npm',
+      ['install', '--prefix', scratchDir, '--no-audit', '--no-fund', '@portkey-ai/gateway'],
+      {
+        cwd: rootDir,
+        stdio: ['ignore', 'inherit', 'inherit'],
+      },
+    );
     const [code] = await once(install, 'exit');
     if (code !== 0 || !existsSync(entry)) throw new Error('npm install of @portkey-ai/gateway failed');
   }
@@ -361,7 +386,10 @@ async function ensurePortkey() {
   if (source.includes(broken)) {
     writeFileSync(
       patched,
-      source.replace(broken, ':new Response(p,{status:e.status,statusText:e.statusText,headers:new Headers(e.headers)})}'),
+      source.replace(
+        broken,
+        ':new Response(p,{status:e.status,statusText:e.statusText,headers:new Headers(e.headers)})}',
+      ),
     );
     patch = 'copy streamed response headers (Portkey-AI/gateway#1551)';
   } else {
@@ -406,9 +434,14 @@ async function main() {
   const loadBefore = os.loadavg();
 
   // Upstream
-  upstream = start('fake upstream', process.execPath, [path.join(benchDir, 'fake-upstream.mjs'), '--port', '0'], {
-    logFile: path.join(logDir, 'upstream.log'),
-  });
+  upstream = start(
+    'fake upstream',
+    process.execPath,
+    [path.join(benchDir, 'fake-upstream.mjs'), '--port', '0'],
+    {
+      logFile: path.join(logDir, 'upstream.log'),
+    },
+  );
   const upstreamPort = await new Promise((resolve, reject) => {
     let buffer = '';
     upstream.stdout.on('data', function onData(chunk) {
@@ -422,7 +455,9 @@ async function main() {
     upstream.once('exit', () => reject(new Error(`fake upstream failed: ${upstream.output()}`)));
   });
   const upstreamUrl = `http://127.0.0.1:${upstreamPort}/v1`;
-  const targets = [{ name: 'direct', url: upstreamUrl, headers: { authorization: 'Bearer sk-bench' }, process: null }];
+  const targets = [
+    { name: 'direct', url: upstreamUrl, headers: { authorization: 'Bearer sk-bench' }, process: null },
+  ];
 
   // Atelier
   const atelierPort = await freePort();
@@ -442,15 +477,20 @@ async function main() {
     ].join('\n'),
   );
   const atelierStart = Date.now();
-  const atelier = start('atelier', process.execPath, [...profileArgs, distMain, 'serve', '--config', configPath], {
-    env: {
-      ATELIER_HOST: '127.0.0.1',
-      ATELIER_PORT: String(atelierPort),
-      ATELIER_DATA_DIR: path.join(tempDir, 'data'),
-      ATELIER_BOOTSTRAP_API_KEY: apiKey,
+  const atelier = start(
+    'atelier',
+    process.execPath,
+    [...profileArgs, distMain, 'serve', '--config', configPath],
+    {
+      env: {
+        ATELIER_HOST: '127.0.0.1',
+        ATELIER_PORT: String(atelierPort),
+        ATELIER_DATA_DIR: path.join(tempDir, 'data'),
+        ATELIER_BOOTSTRAP_API_KEY: apiKey,
+      },
+      logFile: path.join(logDir, 'atelier.log'),
     },
-    logFile: path.join(logDir, 'atelier.log'),
-  });
+  );
   await waitFor(async () => {
     if (atelier.exited) throw new Error(`atelier exited: ${atelier.output().slice(-2000)}`);
     const response = await request(`http://127.0.0.1:${atelierPort}/health/live`);
@@ -507,7 +547,9 @@ async function main() {
   const atelierIdleRss = readRssMb(atelier.pid);
   const atelierIdleHeap = await atelierHeap(targets[1]);
   const portkeyIdleRss = portkey ? readRssMb(portkey.pid) : null;
-  log(`Atelier RSS: ${atelierRssAfterStart?.toFixed(1)} MB after start, ${atelierIdleRss?.toFixed(1)} MB idle after warm-up`);
+  log(
+    `Atelier RSS: ${atelierRssAfterStart?.toFixed(1)} MB after start, ${atelierIdleRss?.toFixed(1)} MB idle after warm-up`,
+  );
 
   // Throughput
   const throughput = [];
@@ -519,7 +561,9 @@ async function main() {
         log(
           `${target.name.padEnd(7)} ${result.mode.padEnd(6)} c=${String(connections).padEnd(3)} ` +
             `${String(result.rps).padStart(6)} req/s p50 ${result.latency_ms.p50} ms p99 ${result.latency_ms.p99} ms` +
-            (result.error_count || result.non_2xx ? ` errors ${result.error_count} non-2xx ${result.non_2xx}` : '') +
+            (result.error_count || result.non_2xx
+              ? ` errors ${result.error_count} non-2xx ${result.non_2xx}`
+              : '') +
             (result.gateway ? ` cpu ${result.gateway.cpu_percent}% rss ${result.gateway.rss_max_mb} MB` : ''),
         );
       }
@@ -559,7 +603,13 @@ async function main() {
     started_at: startedAt.toISOString(),
     duration_s: round(Number(process.hrtime.bigint() - timer) / 1e9, 1),
     quick,
-    settings: { case_seconds: caseSeconds, paced_seconds: pacedSeconds, paced_rate: pacedRate, connections: connectionCounts, wrk_threads: 1 },
+    settings: {
+      case_seconds: caseSeconds,
+      paced_seconds: pacedSeconds,
+      paced_rate: pacedRate,
+      connections: connectionCounts,
+      wrk_threads: 1,
+    },
     machine: {
       cpus: os.cpus().length,
       cpu_model: os.cpus()[0]?.model,
@@ -577,7 +627,11 @@ async function main() {
       heap_at_end: atelierEndHeap,
       log_lines: logCounts,
     },
-    portkey: portkeyInfo && { ...portkeyInfo, entry: undefined, rss_idle_after_warmup_mb: round(portkeyIdleRss, 1) },
+    portkey: portkeyInfo && {
+      ...portkeyInfo,
+      entry: undefined,
+      rss_idle_after_warmup_mb: round(portkeyIdleRss, 1),
+    },
     verification,
     throughput,
     paced,
@@ -596,7 +650,10 @@ async function main() {
       .sort((a, b) => statSync(b).mtimeMs - statSync(a).mtimeMs)[0];
     if (newest) {
       const summary = summariseProfile(newest, 30);
-      writeFileSync(path.join(resultsDir, 'profile-latest.md'), `### Atelier CPU profile — ${results.started_at}\n\n${summary}`);
+      writeFileSync(
+        path.join(resultsDir, 'profile-latest.md'),
+        `### Atelier CPU profile — ${results.started_at}\n\n${summary}`,
+      );
       log(`wrote bench/results/profile-latest.md from ${newest}`);
     } else {
       log('no CPU profile was written');
@@ -614,7 +671,12 @@ async function main() {
 // ---------------------------------------------------------------- evaluation and report
 
 function find(list, target, mode, connections) {
-  return list.find((row) => row.target === target && row.mode === mode && (connections === undefined || row.connections === connections));
+  return list.find(
+    (row) =>
+      row.target === target &&
+      row.mode === mode &&
+      (connections === undefined || row.connections === connections),
+  );
 }
 
 function evaluate(results) {
@@ -651,9 +713,15 @@ function evaluate(results) {
     met: results.atelier.rss_idle_after_warmup_mb < 80,
   });
   const rss200 = Math.max(
-    ...results.throughput.filter((row) => row.target === 'atelier' && row.connections === 200).map((row) => row.gateway.rss_max_mb),
+    ...results.throughput
+      .filter((row) => row.target === 'atelier' && row.connections === 200)
+      .map((row) => row.gateway.rss_max_mb),
   );
-  checks.push({ target: 'Atelier RSS < 150 MB at 200 connections', value: `${rss200} MB max`, met: rss200 < 150 });
+  checks.push({
+    target: 'Atelier RSS < 150 MB at 200 connections',
+    value: `${rss200} MB max`,
+    met: rss200 < 150,
+  });
   const failures = [
     ...results.throughput.filter((row) => row.target === 'atelier' && (row.error_count || row.non_2xx)),
     ...results.paced.filter((row) => row.target === 'atelier' && (row.failures || row.malformed)),
@@ -661,40 +729,54 @@ function evaluate(results) {
   const streamProblems = results.verification.atelier?.problems ?? [];
   checks.push({
     target: 'Atelier answers every request correctly',
-    value: failures.length || streamProblems.length
-      ? [
-          ...failures.map((row) => `${row.mode} ${row.connections ? `c=${row.connections}` : 'paced'}: ${row.error_count ?? row.failures} errors, ${row.non_2xx ?? 0} non-2xx, ${row.malformed ?? 0} malformed`),
-          ...streamProblems,
-        ].join('; ')
-      : 'no errors, no malformed streams',
+    value:
+      failures.length || streamProblems.length
+        ? [
+            ...failures.map(
+              (row) =>
+                `${row.mode} ${row.connections ? `c=${row.connections}` : 'paced'}: ${row.error_count ?? row.failures} errors, ${row.non_2xx ?? 0} non-2xx, ${row.malformed ?? 0} malformed`,
+            ),
+            ...streamProblems,
+          ].join('; ')
+        : 'no errors, no malformed streams',
     met: failures.length === 0 && streamProblems.length === 0,
   });
   return checks;
 }
 
-const fmt = (value, digits = 2) => (value === null || value === undefined ? '–' : Number(value).toFixed(digits));
+const fmt = (value, digits = 2) =>
+  value === null || value === undefined ? '–' : Number(value).toFixed(digits);
 
 function render(results) {
   const lines = [];
   const m = results.machine;
-  lines.push(`### Results — ${results.started_at.slice(0, 16).replace('T', ' ')} UTC${results.quick ? ' (quick smoke run)' : ''}${results.profiled ? ' (Atelier under --cpu-prof)' : ''}`);
+  lines.push(
+    `### Results — ${results.started_at.slice(0, 16).replace('T', ' ')} UTC${results.quick ? ' (quick smoke run)' : ''}${results.profiled ? ' (Atelier under --cpu-prof)' : ''}`,
+  );
   lines.push('');
   lines.push(
     `${m.cpus} × ${m.cpu_model}, ${m.memory_gb} GB, Node ${m.node}; load average ${m.loadavg_before[0]} before, ` +
       `${m.loadavg_after[0]} after; ${results.settings.case_seconds} s per wrk case (1 thread), ` +
       `${results.settings.paced_seconds} s per paced case; run took ${results.duration_s} s.` +
-      (results.portkey ? ` Portkey ${results.portkey.version}${results.portkey.patch !== 'none' ? ` (patched: ${results.portkey.patch})` : ''}.` : ''),
+      (results.portkey
+        ? ` Portkey ${results.portkey.version}${results.portkey.patch !== 'none' ? ` (patched: ${results.portkey.patch})` : ''}.`
+        : ''),
   );
   lines.push('');
   lines.push('**Targets**');
   lines.push('');
   lines.push('| target | result | met |');
   lines.push('|---|---|---|');
-  for (const check of results.targets) lines.push(`| ${check.target} | ${check.value} | ${check.met ? 'yes' : '**no**'} |`);
+  for (const check of results.targets)
+    lines.push(`| ${check.target} | ${check.value} | ${check.met ? 'yes' : '**no**'} |`);
   lines.push('');
-  lines.push('**Throughput** (wrk, closed loop: each connection sends its next request when the last answer ends)');
+  lines.push(
+    '**Throughput** (wrk, closed loop: each connection sends its next request when the last answer ends)',
+  );
   lines.push('');
-  lines.push('| mode | conns | target | req/s | vs Portkey | p50 ms | p99 ms | errors | gateway CPU % | gateway RSS max MB | upstream CPU % | wrk CPU % | rest of machine CPU % |');
+  lines.push(
+    '| mode | conns | target | req/s | vs Portkey | p50 ms | p99 ms | errors | gateway CPU % | gateway RSS max MB | upstream CPU % | wrk CPU % | rest of machine CPU % |',
+  );
   lines.push('|---|---|---|---|---|---|---|---|---|---|---|---|---|');
   for (const row of results.throughput) {
     const portkey = find(results.throughput, 'portkey', row.mode, row.connections);
@@ -706,13 +788,20 @@ function render(results) {
     );
   }
   lines.push('');
-  lines.push(`**Fixed rate** (${results.settings.paced_rate} req/s for ${results.settings.paced_seconds} s, open loop, undici Pool; latency to the last byte)`);
+  lines.push(
+    `**Fixed rate** (${results.settings.paced_rate} req/s for ${results.settings.paced_seconds} s, open loop, undici Pool; latency to the last byte)`,
+  );
   lines.push('');
-  lines.push('| mode | target | ok / sent | p50 ms | p99 ms | p99.9 ms | added p50 ms | added p99 ms | first byte p50 / p99 ms | gateway CPU % | failures |');
+  lines.push(
+    '| mode | target | ok / sent | p50 ms | p99 ms | p99.9 ms | added p50 ms | added p99 ms | first byte p50 / p99 ms | gateway CPU % | failures |',
+  );
   lines.push('|---|---|---|---|---|---|---|---|---|---|---|');
   for (const row of results.paced) {
     const direct = find(results.paced, 'direct', row.mode);
-    const added = (key) => (row.target !== 'direct' && row.latency && direct?.latency ? fmt(row.latency[key] - direct.latency[key]) : '');
+    const added = (key) =>
+      row.target !== 'direct' && row.latency && direct?.latency
+        ? fmt(row.latency[key] - direct.latency[key])
+        : '';
     lines.push(
       `| ${row.mode} | ${row.target} | ${row.ok} / ${row.sent} | ${fmt(row.latency?.p50)} | ${fmt(row.latency?.p99)} | ${fmt(row.latency?.p999)} | ` +
         `${added('p50')} | ${added('p99')} | ${row.first_byte ? `${fmt(row.first_byte.p50)} / ${fmt(row.first_byte.p99)}` : ''} | ` +
@@ -722,24 +811,34 @@ function render(results) {
   lines.push('');
   lines.push('**Memory**');
   lines.push('');
-  const heap = (value) => (value ? `${fmt(value.heap_used_mb, 1)} / ${fmt(value.heap_total_mb, 1)} / ${fmt(value.external_mb, 1)}` : '–');
-  lines.push('| gateway | RSS after start MB | RSS idle after warm-up MB | RSS at end MB | heap used / total / external MB, idle → end |');
+  const heap = (value) =>
+    value
+      ? `${fmt(value.heap_used_mb, 1)} / ${fmt(value.heap_total_mb, 1)} / ${fmt(value.external_mb, 1)}`
+      : '–';
+  lines.push(
+    '| gateway | RSS after start MB | RSS idle after warm-up MB | RSS at end MB | heap used / total / external MB, idle → end |',
+  );
   lines.push('|---|---|---|---|---|');
   lines.push(
     `| atelier | ${fmt(results.atelier.rss_after_start_mb, 1)} | ${fmt(results.atelier.rss_idle_after_warmup_mb, 1)} | ${fmt(results.atelier.rss_at_end_mb, 1)} | ` +
       `${heap(results.atelier.heap_idle_after_warmup)} → ${heap(results.atelier.heap_at_end)} |`,
   );
   if (results.portkey) {
-    lines.push(`| portkey | ${fmt(results.portkey.rss_after_start_mb, 1)} | ${fmt(results.portkey.rss_idle_after_warmup_mb, 1)} | – | – |`);
+    lines.push(
+      `| portkey | ${fmt(results.portkey.rss_after_start_mb, 1)} | ${fmt(results.portkey.rss_idle_after_warmup_mb, 1)} | – | – |`,
+    );
   }
-  const problems = Object.entries(results.verification).flatMap(([name, check]) => check.problems.map((problem) => `${name}: ${problem}`));
+  const problems = Object.entries(results.verification).flatMap(([name, check]) =>
+    check.problems.map((problem) => `${name}: ${problem}`),
+  );
   const logLines = Object.entries(results.atelier.log_lines);
   if (problems.length || logLines.length) {
     lines.push('');
     lines.push('**Problems seen**');
     lines.push('');
     for (const problem of problems) lines.push(`- ${problem}`);
-    for (const [line, count] of logLines) lines.push(`- Atelier log (level warn and above): ${count}× \`${line}\``);
+    for (const [line, count] of logLines)
+      lines.push(`- Atelier log (level warn and above): ${count}× \`${line}\``);
   }
   lines.push('');
   return lines.join('\n');

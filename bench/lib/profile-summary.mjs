@@ -30,11 +30,17 @@ export function summariseProfile(file, top = 25) {
   const idle = byFunction.get('(idle)') ?? 0;
   const busy = total - idle;
   const table = (map, title, limit) => {
-    const rows = [...map.entries()].filter(([key]) => key !== '(idle)').sort((a, b) => b[1] - a[1]).slice(0, limit);
+    const rows = [...map.entries()]
+      .filter(([key]) => key !== '(idle)')
+      .sort((a, b) => b[1] - a[1])
+      .slice(0, limit);
     return [
       `| ${title} | self ms | % of busy |`,
       '|---|---|---|',
-      ...rows.map(([key, us]) => `| \`${key.replaceAll('|', '\\|')}\` | ${(us / 1000).toFixed(0)} | ${((us / busy) * 100).toFixed(1)} |`),
+      ...rows.map(
+        ([key, us]) =>
+          `| \`${key.replaceAll('|', '\\|')}\` | ${(us / 1000).toFixed(0)} | ${((us / busy) * 100).toFixed(1)} |`,
+      ),
     ].join('\n');
   };
   return [
@@ -63,7 +69,14 @@ function areaOf(url, name) {
   if (modules) return `npm: ${modules[1]}`;
   if (text.startsWith('node:')) return text.split('/').slice(0, 2).join('/');
   const dist = text.indexOf('/dist/');
-  if (dist !== -1) return `atelier: ${text.slice(dist + 6).split('/').slice(0, -1).join('/') || '.'}`;
+  if (dist !== -1)
+    return `atelier: ${
+      text
+        .slice(dist + 6)
+        .split('/')
+        .slice(0, -1)
+        .join('/') || '.'
+    }`;
   return text;
 }
 

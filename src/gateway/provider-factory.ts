@@ -4,12 +4,7 @@ import { createDraftProvider } from '../providers/draft/index.js';
 import { createGeminiProvider } from '../providers/gemini/index.js';
 import { createOllamaProvider } from '../providers/ollama/index.js';
 import { createOpenAIProvider } from '../providers/openai/index.js';
-import {
-  CHAT_SPECIFICATION_VERSION,
-  type Provider,
-  type ProviderSettings,
-  type ProviderType,
-} from '../providers/spec.js';
+import type { Provider, ProviderSettings, ProviderType } from '../providers/spec.js';
 
 const factories: Record<ProviderType, (settings: ProviderSettings) => Provider> = {
   openai: createOpenAIProvider,
