@@ -95,7 +95,7 @@ export async function createApplication(
   const metrics = new Metrics();
   const usage = new UsageRepository(database.db);
   const usageRecorder = new UsageRecorder(usage, logger, configuration.gateway.usage_flush_ms);
-  const blobs = createBlobStoreFromUrl(
+  const blobs = await createBlobStoreFromUrl(
     configuration.blob_store_url ?? pathToFileURL(resolve(configuration.data_dir, 'blobs')).href,
     {
       accessKeyId: configuration.s3_access_key_id,
@@ -107,7 +107,7 @@ export async function createApplication(
   const library = createMediaLibrary(files, 4 * 1024 * 1024 * 1024);
   const urlPolicy = { allowPrivateHosts: configuration.allow_private_network_urls };
   const guardedDispatcher = createGuardedDispatcher(urlPolicy);
-  const jobs = createJobSystem({
+  const jobs = await createJobSystem({
     db: database.db,
     configuration: configuration.jobs,
     redisUrl: configuration.redis_url,

@@ -246,7 +246,7 @@ export class ChatService {
         // The bytes go back as they came; parsing is only for validation and usage.
         return { kind: 'json', body: text, usage: call.protocol.usageFromBody(parsed) };
       }
-      const observer = call.protocol.createUsageObserver(true);
+      const observer = call.protocol.createStreamUsageObserver();
       const iterator = observed(response.body, observer, target.provider.id, signal)[Symbol.asyncIterator]();
       const first = await firstChunk(iterator, target.provider.id);
       return {

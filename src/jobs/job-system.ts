@@ -9,7 +9,6 @@ import type { Logger } from 'pino';
 import type { JobsConfiguration } from '../config/index.js';
 import type { Database } from '../storage/index.js';
 import { JobRepository } from '../storage/index.js';
-import { BullQueue } from './bullmq-queue.js';
 import { EmbeddedQueue } from './embedded-queue.js';
 import { JobEventLog } from './job-event-log.js';
 import { MemoryJobEventBus, type JobEventBus } from './job-events.js';
@@ -17,7 +16,6 @@ import { JobHandlerRegistry } from './job-handler.js';
 import { JobRunner } from './job-runner.js';
 import { JobService, type JobTypeSettings } from './job-service.js';
 import type { QueueDriver } from './queue-driver.js';
-import { RedisJobEventBus } from './redis-job-event-bus.js';
 
 export interface JobSystem {
   service: JobService;
@@ -30,22 +28,23 @@ export interface JobSystem {
   stop(): Promise<void>;
 }
 
-export function createJobSystem(options: {
+/** BullMQ and Redis are loaded only when REDIS_URL is set: the embedded mode never pays for them. */
+export async function createJobSystem(options: {
   db: Database;
   configuration: Readonly<JobsConfiguration>;
   redisUrl?: string;
   logger: Logger;
-}): JobSystem {
+}): Promise<JobSystem> {
   const { configuration, logger } = options;
   const owner = `${hostname()}:${process.pid}:${randomBytes(3).toString('hex')}`;
   const repository = new JobRepository(options.db);
   const bus: JobEventBus = options.redisUrl
-    ? new RedisJobEventBus(options.redisUrl, `${configuration.redis_prefix}:job-events`, logger)
+    ? new (await import('./redis-job-event-bus.js')).RedisJobEventBus(options.redisUrl, `${configuration.redis_prefix}:job-events`, logger)
     : new MemoryJobEventBus();
   const events = new JobEventLog(repository, bus, logger);
   const handlers = new JobHandlerRegistry();
   const driver: QueueDriver = options.redisUrl
-    ? new BullQueue(repository, {
+    ? new (await import('./bullmq-queue.js')).BullQueue(repository, {
         redisUrl: options.redisUrl,
         prefix: configuration.redis_prefix,
         owner,

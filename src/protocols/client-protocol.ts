@@ -58,5 +58,6 @@ export interface ClientProtocol {
   renderError(error: AtelierError): RenderedError;
   /** Usage from a relayed non-streaming JSON answer. */
   usageFromBody(body: unknown): Usage | undefined;
-  createUsageObserver(stream: boolean): UsageObserver;
+  /** Usage from a relayed same-protocol stream, watched as its bytes pass. */
+  createStreamUsageObserver(): UsageObserver;
 }

@@ -3,7 +3,6 @@
  * optionally tiled into one sprite sheet.
  */
 import { rename } from 'node:fs/promises';
-import sharp from 'sharp';
 import { z } from 'zod';
 import { buildFrameGrabArgs, uniformTimes, type FrameGrab } from '../frame-grabber.js';
 import { factsOf, videoOf, inputAt } from '../input-requirements.js';
@@ -31,6 +30,7 @@ export interface FrameScore {
 }
 
 export async function scoreFrame(path: string): Promise<FrameScore> {
+  const { default: sharp } = await import('sharp');
   const stats = await sharp(path).stats();
   const channels = stats.channels.slice(0, 3);
   const mean = (values: number[]) => values.reduce((sum, value) => sum + value, 0) / values.length;
@@ -78,6 +78,7 @@ export function pickBest<T>(candidates: T[], qualities: number[], perGroup: numb
 }
 
 export async function buildSprite(paths: string[], columns: number, outputPath: string) {
+  const { default: sharp } = await import('sharp');
   const { width = 1, height = 1 } = await sharp(paths[0]).metadata();
   const rows = Math.ceil(paths.length / columns);
   await sharp({

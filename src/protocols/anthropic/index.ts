@@ -5,7 +5,7 @@ import { encodeResult } from './encode-result.js';
 import { renderError } from './errors.js';
 import { createStreamEncoder } from './stream-encoder.js';
 import { usageFromBody } from './usage.js';
-import { createUsageObserver } from './usage-observer.js';
+import { createStreamUsageObserver } from './usage-observer.js';
 
 export const anthropicClientProtocol: ClientProtocol = {
   name: 'anthropic',
@@ -14,7 +14,7 @@ export const anthropicClientProtocol: ClientProtocol = {
   createStreamEncoder,
   renderError,
   usageFromBody,
-  createUsageObserver,
+  createStreamUsageObserver,
 };
 
 export { anthropicErrorType, errorEnvelope } from './errors.js';

@@ -7,7 +7,7 @@ import { decodeGeminiRequest } from './decode-request.js';
 import { encodeGeminiResult } from './encode-result.js';
 import { renderGeminiError } from './errors.js';
 import { createGeminiStreamEncoder } from './stream-encoder.js';
-import { createUsageObserver, usageFromBody } from './usage.js';
+import { createStreamUsageObserver, usageFromBody } from './usage.js';
 
 export const geminiClientProtocol: ClientProtocol = {
   name: 'gemini',
@@ -16,7 +16,7 @@ export const geminiClientProtocol: ClientProtocol = {
   createStreamEncoder: createGeminiStreamEncoder,
   renderError: renderGeminiError,
   usageFromBody,
-  createUsageObserver,
+  createStreamUsageObserver,
 };
 
 export type * from './wire-types.js';

@@ -7,7 +7,7 @@ import { encodeOpenAIResult } from './encode-result.js';
 import { systemEnvironment, type EncoderEnvironment } from './environment.js';
 import { renderOpenAIError } from './errors.js';
 import { createOpenAIStreamEncoder } from './stream-encoder.js';
-import { createOpenAIUsageObserver, usageFromOpenAIBody } from './usage-observer.js';
+import { createOpenAIStreamUsageObserver, usageFromOpenAIBody } from './usage-observer.js';
 
 export function createOpenAIClientProtocol(
   environment: EncoderEnvironment = systemEnvironment,
@@ -19,7 +19,7 @@ export function createOpenAIClientProtocol(
     createStreamEncoder: (context) => createOpenAIStreamEncoder(context, environment),
     renderError: renderOpenAIError,
     usageFromBody: usageFromOpenAIBody,
-    createUsageObserver: createOpenAIUsageObserver,
+    createStreamUsageObserver: createOpenAIStreamUsageObserver,
   };
 }
 

@@ -15,7 +15,7 @@ import {
   mediaUsageOf,
   missingMediaError,
   textOf,
-} from './gemini-image-http.js';
+} from './gemini-media-http.js';
 
 const UNSUPPORTED = ['negativePrompt', 'quality', 'style', 'background', 'outputFormat'] as const;
 

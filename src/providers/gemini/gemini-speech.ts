@@ -20,7 +20,7 @@ import {
   inlineDataOf,
   invalidResponseError,
   missingMediaError,
-} from './gemini-image-http.js';
+} from './gemini-media-http.js';
 
 const FORMATS: readonly SpeechFormat[] = ['wav', 'pcm'];
 

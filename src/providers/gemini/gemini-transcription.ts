@@ -10,7 +10,7 @@ import type {
   TranscriptionResult,
 } from '../media-spec.js';
 import type { ProviderSettings } from '../spec.js';
-import { generateContent, inlinePart, mediaUsageOf, missingMediaError, textOf } from './gemini-image-http.js';
+import { generateContent, inlinePart, mediaUsageOf, missingMediaError, textOf } from './gemini-media-http.js';
 
 /** Google's limit for a whole request; base64 grows the audio by a third. */
 export const MAXIMUM_INLINE_AUDIO_BYTES = Math.floor((20 * 1024 * 1024 * 3) / 4);

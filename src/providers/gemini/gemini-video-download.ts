@@ -16,7 +16,7 @@ import {
 import type { CallOptions, ProviderSettings } from '../spec.js';
 import { classifyGeminiError } from './gemini-errors.js';
 import { authHeaders } from './gemini-http.js';
-import { invalidResponseError } from './gemini-image-http.js';
+import { invalidResponseError } from './gemini-media-http.js';
 
 /** Redirects followed before giving up (Google uses one). */
 const MAXIMUM_REDIRECTS = 3;

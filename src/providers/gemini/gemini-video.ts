@@ -10,10 +10,10 @@ import type {
   VideoRequest,
   VideoStatus,
 } from '../media-spec.js';
-import { videoPollInterval } from '../openai/openai-video-settings.js';
+import { videoPollInterval } from '../video-settings.js';
 import type { ProviderSettings } from '../spec.js';
 import { API_VERSION } from './gemini-http.js';
-import { callGemini, invalidResponseError, modelMethodPath } from './gemini-image-http.js';
+import { callGemini, invalidResponseError, modelMethodPath } from './gemini-media-http.js';
 import { downloadVeoVideo } from './gemini-video-download.js';
 import { veoRequestToWire } from './gemini-video-request.js';
 import { veoSamples, veoStatusFromOperation, type VeoOperation } from './gemini-video-status.js';

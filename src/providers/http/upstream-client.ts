@@ -3,7 +3,7 @@
  * Node streams end to end (no WHATWG fetch/streams on the hot path).
  */
 import type { Readable } from 'node:stream';
-import { errors as undiciErrors, request, type Dispatcher } from 'undici';
+import { errors as undiciErrors, FormData, request, type Dispatcher } from 'undici';
 import { connectionError, type ProviderError } from '../../errors/index.js';
 import type { ProviderSettings } from '../spec.js';
 
@@ -15,6 +15,7 @@ export interface UpstreamRequest {
   path: string;
   query?: Record<string, string>;
   headers?: Record<string, string>;
+  /** Text is sent as is, a FormData (undici's) as multipart, anything else as JSON. */
   body?: unknown;
   signal: AbortSignal;
 }
@@ -38,8 +39,11 @@ export async function sendUpstream(
   input: UpstreamRequest,
 ): Promise<UpstreamResponse> {
   const headers: Record<string, string> = { ...settings.headers, ...input.headers };
-  let body: string | undefined;
-  if (input.body !== undefined) {
+  let body: string | FormData | undefined;
+  if (input.body instanceof FormData) {
+    // undici writes the multipart body and its content-type (with the boundary).
+    body = input.body;
+  } else if (input.body !== undefined) {
     body = typeof input.body === 'string' ? input.body : JSON.stringify(input.body);
     headers['content-type'] ??= 'application/json';
   }

@@ -4,7 +4,7 @@
  */
 import type { GeneratedImage, ImageResult, MediaUsage } from '../media-spec.js';
 import { asRecord } from './openai-chat-response.js';
-import { invalidResponseError } from './openai-image-http.js';
+import { invalidResponseError } from './openai-media-http.js';
 import { imageMediaType } from './openai-image-request.js';
 
 export function imageResultFromWire(

@@ -7,7 +7,8 @@ import { InvalidRequestError } from '../../errors/index.js';
 import { readJson } from '../http/upstream-client.js';
 import type { ImageCapability, ImageRequest, ImageResult, MediaCallOptions } from '../media-spec.js';
 import type { ProviderSettings } from '../spec.js';
-import { appendFields, appendFile, callOpenAI } from './openai-image-http.js';
+import { appendFields } from '../http/multipart-form.js';
+import { appendUpload, callOpenAI } from './openai-media-http.js';
 import { imageModelFamily, imageRequestToWire } from './openai-image-request.js';
 import { imageResultFromWire } from './openai-image-response.js';
 
@@ -41,8 +42,8 @@ export function createOpenAIImage(settings: ProviderSettings): ImageCapability {
     appendFields(form, fields);
     // gpt-image takes several images as `image[]`; dall-e-2 takes one as `image`.
     const field = family === 'dall-e-2' ? 'image' : 'image[]';
-    images.forEach((image, index) => appendFile(form, field, image, `image-${index + 1}`));
-    if (request.mask) appendFile(form, 'mask', request.mask, 'mask');
+    images.forEach((image, index) => appendUpload(form, field, image, `image-${index + 1}`));
+    if (request.mask) appendUpload(form, 'mask', request.mask, 'mask');
     const response = await callOpenAI(settings, { method: 'POST', path: '/images/edits', form }, options);
     return { body: await readJson<unknown>(provider, response, options.signal), warnings };
   }

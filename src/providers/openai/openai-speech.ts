@@ -4,7 +4,7 @@
 import { speechMediaTypes } from '../audio/speech-media-types.js';
 import type { MediaCallOptions, SpeechCapability, SpeechRequest, SpeechResult } from '../media-spec.js';
 import type { ProviderSettings } from '../spec.js';
-import { callOpenAI, contentTypeOf, readBytes } from './openai-image-http.js';
+import { callOpenAI, contentTypeOf, readBytes } from './openai-media-http.js';
 
 /** Only the gpt-4o TTS models follow style instructions; tts-1 and tts-1-hd refuse them. */
 const takesInstructions = (model: string) => !model.startsWith('tts-1');

@@ -14,7 +14,8 @@ import type {
 } from '../media-spec.js';
 import type { ProviderSettings } from '../spec.js';
 import { asRecord } from './openai-chat-response.js';
-import { appendFields, appendFile, callOpenAI, invalidResponseError } from './openai-image-http.js';
+import { appendFields } from '../http/multipart-form.js';
+import { appendUpload, callOpenAI, invalidResponseError } from './openai-media-http.js';
 
 const answersVerbose = (model: string) => model.startsWith('whisper');
 
@@ -23,7 +24,7 @@ export function createOpenAITranscription(settings: ProviderSettings): Transcrip
   return {
     async transcribe(request: TranscriptionRequest, options: MediaCallOptions): Promise<TranscriptionResult> {
       const form = new FormData();
-      appendFile(form, 'file', request.audio, 'audio');
+      appendUpload(form, 'file', request.audio, 'audio');
       appendFields(form, {
         model: request.model,
         language: request.language,

@@ -5,7 +5,8 @@
 import { FormData } from 'undici';
 import { InvalidRequestError } from '../../errors/index.js';
 import type { VideoRequest } from '../media-spec.js';
-import { appendFields, appendFile } from './openai-image-http.js';
+import { appendFields } from '../http/multipart-form.js';
+import { appendUpload } from './openai-media-http.js';
 import { sizeText } from './openai-image-request.js';
 
 export const soraSeconds = [4, 8, 12] as const;
@@ -36,7 +37,7 @@ export function videoRequestToForm(request: VideoRequest): VideoWireForm {
     seconds: request.seconds === undefined ? undefined : String(soraClipSeconds(request.seconds, warnings)),
     size: videoSize(request, warnings),
   });
-  if (request.firstFrame) appendFile(form, 'input_reference', request.firstFrame, 'first-frame');
+  if (request.firstFrame) appendUpload(form, 'input_reference', request.firstFrame, 'first-frame');
   if (request.negativePrompt !== undefined)
     warnings.push('negativePrompt is not supported by OpenAI video models and was ignored.');
   if (request.seed !== undefined)

@@ -13,9 +13,9 @@ import type {
 } from '../media-spec.js';
 import type { ProviderSettings } from '../spec.js';
 import { asRecord, stringOr } from './openai-chat-response.js';
-import { callOpenAI, contentTypeOf, invalidResponseError } from './openai-image-http.js';
+import { callOpenAI, contentTypeOf, invalidResponseError } from './openai-media-http.js';
 import { videoRequestToForm } from './openai-video-request.js';
-import { videoPollInterval } from './openai-video-settings.js';
+import { videoPollInterval } from '../video-settings.js';
 import { videoStatusFromWire } from './openai-video-status.js';
 
 export function createOpenAIVideo(settings: ProviderSettings): VideoCapability {

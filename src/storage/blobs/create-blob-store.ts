@@ -2,13 +2,15 @@
 import { fileURLToPath } from 'node:url';
 import type { BlobStore } from './blob-store.js';
 import { FsBlobStore } from './fs-blob-store.js';
-import { S3BlobStore, type S3BlobStoreOptions } from './s3-blob-store.js';
+import type { S3BlobStoreOptions } from './s3-blob-store.js';
 
 export type BlobStoreConfig = { kind: 'fs'; root: string } | ({ kind: 's3' } & S3BlobStoreOptions);
 
-export function createBlobStore(config: BlobStoreConfig): BlobStore {
+/** The S3 driver (and the AWS SDK behind it) is loaded only when a bucket is configured. */
+export async function createBlobStore(config: BlobStoreConfig): Promise<BlobStore> {
   if (config.kind === 'fs') return new FsBlobStore(config.root);
   const { kind: _kind, ...options } = config;
+  const { S3BlobStore } = await import('./s3-blob-store.js');
   return new S3BlobStore(options);
 }
 
@@ -26,7 +28,7 @@ export function createBlobStore(config: BlobStoreConfig): BlobStore {
 export function createBlobStoreFromUrl(
   url: string,
   credentials: { accessKeyId?: string; secretAccessKey?: string } = {},
-): BlobStore {
+): Promise<BlobStore> {
   return createBlobStore(blobStoreConfigFromUrl(url, credentials));
 }
 

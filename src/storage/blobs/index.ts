@@ -1,7 +1,7 @@
 export type { BlobStore, ByteRange, StoredBlob } from './blob-store.js';
 export { missingBlobError, payloadTooLargeError, rangeNotSatisfiableError } from './blob-errors.js';
 export { FsBlobStore } from './fs-blob-store.js';
-export { S3BlobStore, type S3BlobStoreOptions } from './s3-blob-store.js';
+export type { S3BlobStoreOptions } from './s3-blob-store.js';
 export {
   blobStoreConfigFromUrl,
   createBlobStore,

@@ -59,7 +59,7 @@ describe.each(variants)('queue: $name', (variant) => {
       { jobs: { lease_ms: 1_000, poll_interval_ms: 100, redis_prefix: prefix } },
       'test',
     );
-    const system = createJobSystem({
+    const system = await createJobSystem({
       db: database.db,
       configuration: configuration.jobs,
       redisUrl: variant.bull ? redisUrl : undefined,

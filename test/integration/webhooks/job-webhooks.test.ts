@@ -51,7 +51,7 @@ describe.each(variants)('job webhooks: $name', (variant) => {
       { jobs: { lease_ms: 2_000, poll_interval_ms: 50, redis_prefix: prefix } },
       'test',
     );
-    const system: JobSystem = createJobSystem({
+    const system: JobSystem = await createJobSystem({
       db: database.db,
       configuration: configuration.jobs,
       redisUrl: variant.bull ? redisUrl : undefined,

@@ -251,7 +251,7 @@ describe('gemini usage', () => {
   });
 
   it('observes the last usageMetadata of a relayed SSE stream, across chunk boundaries', () => {
-    const observer = geminiClientProtocol.createUsageObserver(true);
+    const observer = geminiClientProtocol.createStreamUsageObserver();
     const stream =
       data({ candidates: [], usageMetadata: { promptTokenCount: 12, totalTokenCount: 12 } }) +
       data({ candidates: [], usageMetadata: metadata });
@@ -260,18 +260,8 @@ describe('gemini usage', () => {
     expect(observer.result()).toEqual(usage);
   });
 
-  it('observes the JSON-array stream form and plain JSON answers', () => {
-    const arrayObserver = geminiClientProtocol.createUsageObserver(true);
-    arrayObserver.push(Buffer.from(`[${JSON.stringify({ usageMetadata: { promptTokenCount: 1 } })}\n,\r\n`));
-    arrayObserver.push(Buffer.from(`${JSON.stringify({ usageMetadata: metadata })}]`));
-    expect(arrayObserver.result()).toEqual(usage);
-    const jsonObserver = geminiClientProtocol.createUsageObserver(false);
-    jsonObserver.push(Buffer.from(JSON.stringify({ usageMetadata: metadata })));
-    expect(jsonObserver.result()).toEqual(usage);
-  });
-
   it('reports nothing for a stream without usage', () => {
-    const observer = geminiClientProtocol.createUsageObserver(true);
+    const observer = geminiClientProtocol.createStreamUsageObserver();
     observer.push(Buffer.from(data({ candidates: [] })));
     expect(observer.result()).toBeUndefined();
   });

@@ -8,7 +8,8 @@ import { buffer as readAll } from 'node:stream/consumers';
 import { setTimeout as delay } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AtelierError } from '../../../../src/errors/index.js';
-import { FsBlobStore, S3BlobStore, type BlobStore } from '../../../../src/storage/blobs/index.js';
+import { FsBlobStore, type BlobStore } from '../../../../src/storage/blobs/index.js';
+import { S3BlobStore } from '../../../../src/storage/blobs/s3-blob-store.js';
 import { startS3Server } from '../../../support/s3.js';
 
 interface Driver {

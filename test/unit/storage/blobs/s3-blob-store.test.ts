@@ -8,8 +8,8 @@ import {
   createBlobStore,
   createBlobStoreFromUrl,
   FsBlobStore,
-  S3BlobStore,
 } from '../../../../src/storage/blobs/index.js';
+import { S3BlobStore } from '../../../../src/storage/blobs/s3-blob-store.js';
 import { startS3Server, type TestS3Server } from '../../../support/s3.js';
 
 describe('S3BlobStore against s3rver', () => {
@@ -23,7 +23,7 @@ describe('S3BlobStore against s3rver', () => {
   const credentials = () => ({ accessKeyId: server.accessKeyId, secretAccessKey: server.secretAccessKey });
 
   it('keeps every object under its prefix, with its content type', async () => {
-    const store = createBlobStoreFromUrl(
+    const store = await createBlobStoreFromUrl(
       `s3://${server.bucket}/tenants/one/?endpoint=${encodeURIComponent(server.endpoint)}&region=eu-west-1`,
       credentials(),
     );
@@ -62,8 +62,8 @@ describe('S3BlobStore against s3rver', () => {
 });
 
 describe('choosing a blob store', () => {
-  it('builds the fs driver from a config or a file URL', () => {
-    expect(createBlobStore({ kind: 'fs', root: '/tmp/blobs' })).toBeInstanceOf(FsBlobStore);
+  it('builds the fs driver from a config or a file URL', async () => {
+    expect(await createBlobStore({ kind: 'fs', root: '/tmp/blobs' })).toBeInstanceOf(FsBlobStore);
     expect(blobStoreConfigFromUrl('file:///var/lib/atelier/blobs', {})).toEqual({
       kind: 'fs',
       root: '/var/lib/atelier/blobs',

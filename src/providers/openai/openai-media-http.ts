@@ -1,16 +1,12 @@
 /**
- * HTTP for OpenAI's media endpoints (images, videos, audio): JSON through sendUpstream, and multipart
- * uploads, which sendUpstream cannot send (it JSON-encodes bodies), through undici's `request` with the
- * provider's own dispatcher and timeouts. Any non-2xx answer becomes a ProviderError from OpenAI's body.
- *
- * It lives beside the image capability, its first user; video and transcription upload through it too.
+ * HTTP for OpenAI's media endpoints (images, videos, audio): JSON or multipart uploads through
+ * sendUpstream; any non-2xx answer becomes a ProviderError from OpenAI's body.
  */
-import { request } from 'undici';
 import type { FormData } from 'undici';
 import { ProviderError } from '../../errors/index.js';
+import { appendFile } from '../http/multipart-form.js';
 import {
   headerValue,
-  joinUrl,
   sendUpstream,
   toTransportError,
   upstreamFailure,
@@ -34,44 +30,19 @@ export async function callOpenAI(
   input: OpenAIMediaRequest,
   options: CallOptions,
 ): Promise<UpstreamResponse> {
-  const response = input.form
-    ? await sendMultipart(settings, input.path, input.form, options)
-    : await sendUpstream(settings, {
-        method: input.method,
-        path: input.path,
-        headers: authorizationHeaders(options.credential),
-        body: input.json,
-        signal: options.signal,
-      });
+  const response = await sendUpstream(settings, {
+    method: input.method,
+    path: input.path,
+    headers: authorizationHeaders(options.credential),
+    body: input.form ?? input.json,
+    signal: options.signal,
+  });
   if (response.status < 200 || response.status >= 300) {
     throw await upstreamFailure(settings.id, response, (failure) =>
       parseOpenAIError({ provider: settings.id, ...failure }),
     );
   }
   return response;
-}
-
-async function sendMultipart(
-  settings: ProviderSettings,
-  path: string,
-  form: FormData,
-  options: CallOptions,
-): Promise<UpstreamResponse> {
-  try {
-    // undici writes the multipart body and its content-type (with the boundary) from the FormData.
-    const response = await request(joinUrl(settings.baseURL, path), {
-      method: 'POST',
-      headers: { ...settings.headers, ...authorizationHeaders(options.credential) },
-      body: form,
-      signal: options.signal,
-      dispatcher: settings.dispatcher,
-      headersTimeout: settings.timeoutMs,
-      bodyTimeout: settings.timeoutMs,
-    });
-    return { status: response.statusCode, headers: response.headers, body: response.body };
-  } catch (error) {
-    throw toTransportError(settings.id, error, options.signal);
-  }
 }
 
 /** Extensions OpenAI recognises; it picks the decoder from the upload's file name, not its type. */
@@ -94,25 +65,20 @@ const extensionByMediaType: Record<string, string> = {
   'video/webm': 'webm',
 };
 
-export function uploadFilename(input: BinaryInput, stem: string): string {
+function uploadFilename(input: BinaryInput, stem: string): string {
   if (input.filename) return input.filename;
   const essence = input.mediaType.split(';')[0]!.trim().toLowerCase();
   const extension = extensionByMediaType[essence] ?? essence.split('/')[1] ?? 'bin';
   return `${stem}.${extension}`;
 }
 
-/** Append bytes as a file part named like the vendor expects. */
-export function appendFile(form: FormData, field: string, input: BinaryInput, stem: string): void {
-  // A copy into a plain Uint8Array: Blob wants an ArrayBuffer-backed view, a Buffer may be pooled.
-  const blob = new Blob([new Uint8Array(input.data)], { type: input.mediaType });
-  form.append(field, blob, uploadFilename(input, stem));
-}
-
-/** Append scalar fields, skipping absent ones; numbers travel as their decimal text. */
-export function appendFields(form: FormData, fields: Record<string, string | number | undefined>): void {
-  for (const [name, value] of Object.entries(fields)) {
-    if (value !== undefined) form.append(name, String(value));
-  }
+/** Append bytes as a file part named like OpenAI expects. */
+export function appendUpload(form: FormData, field: string, input: BinaryInput, stem: string): void {
+  appendFile(form, field, {
+    data: input.data,
+    mediaType: input.mediaType,
+    filename: uploadFilename(input, stem),
+  });
 }
 
 export function contentTypeOf(response: UpstreamResponse): string | undefined {

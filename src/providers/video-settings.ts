@@ -3,7 +3,7 @@
  * Read the same way by every vendor's video capability (Gemini's too), so tests can poll fast.
  */
 import { z } from 'zod';
-import type { ProviderSettings } from '../spec.js';
+import type { ProviderSettings } from './spec.js';
 
 const DEFAULT_POLL_INTERVAL_MS = 2000;
 
