@@ -64,7 +64,7 @@ function promptOf(contentType, body) {
   if (contentType.startsWith('application/json')) return JSON.parse(body.toString('utf8')).prompt ?? '';
   // multipart/form-data: the value of the part named "prompt".
   const text = body.toString('latin1');
-  const match = /name="prompt"\r\n(?:[^\r\n]*\r\n)*\r\n([\s\S]*?)\r\n--/.exec(text);
+  const match = /name="prompt"\r\n(?:[^\r\n]+\r\n)*\r\n([\s\S]*?)\r\n--/.exec(text);
   return match ? Buffer.from(match[1], 'latin1').toString('utf8') : '';
 }
 

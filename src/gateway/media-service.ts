@@ -26,6 +26,7 @@ import type { CallCredential } from '../providers/spec.js';
 import type { Metrics } from '../observability/metrics.js';
 import { runWithFailover, type AttemptContext, type Capability } from './failover.js';
 import type { ModelCatalog } from './model-catalog.js';
+import { modelKind } from './model-kind.js';
 import type { ProviderRegistry } from './provider-registry.js';
 import type { UsageRecorder } from './usage-recorder.js';
 
@@ -148,6 +149,38 @@ export class MediaService {
       upstreamModel: routed.upstreamModel,
       credentialId: routed.credentialId,
     };
+  }
+
+  /**
+   * Refuse a video request no target could serve (unknown model, no video capability, or image inputs the
+   * providers cannot take) before a job is created, so the client gets a 4xx instead of a failed job.
+   */
+  assertVideoRequestServable(
+    request: Pick<VideoRequest, 'model' | 'firstFrame' | 'lastFrame' | 'referenceImages'>,
+  ): void {
+    const targets = this.dependencies.catalog
+      .resolve(request.model)
+      // An image model on a provider that also makes videos (gpt-image-1 on OpenAI) is still no video model.
+      .filter(
+        (target) =>
+          target.provider.adapter.video && modelKind(target.provider, target.upstreamModel) !== 'image',
+      );
+    if (targets.length === 0) {
+      throw new InvalidRequestError(
+        `Model '${request.model}' does not make videos on any configured provider.`,
+        'model',
+      );
+    }
+    let lastError: unknown;
+    for (const target of targets) {
+      try {
+        checkVideoSupport(target.provider.adapter.video!, request as VideoRequest, target.provider.id);
+        return;
+      } catch (error) {
+        lastError = error;
+      }
+    }
+    throw lastError;
   }
 
   /** The video capability and credential behind a handle (for status, download and cancel). */

@@ -1,67 +1,52 @@
 /**
- * Finding and running FFmpeg for draft videos: the configured path, else `ffmpeg` as the OS resolves it
- * from PATH, else the binary shipped by @ffmpeg-installer/ffmpeg. The first that starts is remembered.
- * Always spawned with an argument array, never through a shell.
+ * The draft provider's FFmpeg is the media core's: located by `locateMediaTools` (the configured
+ * `ffmpeg_path`, then the system binaries, then the npm-shipped ones) on first use, and run by
+ * `createFfmpegRunner`. A test injects its own runner instead.
  */
-import { spawn } from 'node:child_process';
-import { createRequire } from 'node:module';
 import { AtelierError } from '../../errors/index.js';
+import { locateMediaTools } from '../../media/ffmpeg-locator.js';
+import { createFfmpegRunner, type FfmpegRunner } from '../../media/ffmpeg-runner.js';
 
-export type FfmpegRunner = (args: string[], signal: AbortSignal) => Promise<void>;
+/** Resolves the runner, locating FFmpeg once (and again after a failed attempt, once it is installed). */
+export type DraftFfmpeg = () => Promise<FfmpegRunner>;
 
-const stderrTail = 4_000;
-
-export function createFfmpegRunner(configuredPath: string | undefined): FfmpegRunner {
-  let working: string | undefined;
-  return async (args, signal) => {
-    if (working) return run(working, args, signal);
-    const candidates = configuredPath ? [configuredPath] : ['ffmpeg', ...bundledFfmpeg()];
-    for (const candidate of candidates) {
-      try {
-        await run(candidate, args, signal);
-        working = candidate;
-        return;
-      } catch (error) {
-        if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
-      }
-    }
-    throw new AtelierError(
-      `FFmpeg was not found (tried ${candidates.join(', ')}); install it or set options.ffmpeg_path.`,
-      { status: 500, kind: 'internal', code: 'ffmpeg_not_found', retryable: false },
+export function draftFfmpeg(ffmpegPath: string | undefined, injected?: FfmpegRunner): DraftFfmpeg {
+  if (injected) return () => Promise.resolve(injected);
+  let located: Promise<FfmpegRunner> | undefined;
+  return () => {
+    located ??= locateMediaTools(ffmpegPath === undefined ? {} : { ffmpegPath }).then(
+      (tools) => createFfmpegRunner({ ffmpegPath: tools.ffmpeg.path, ffprobePath: tools.ffprobe.path }),
+      (error: unknown) => {
+        located = undefined;
+        throw error;
+      },
     );
+    return located;
   };
 }
 
-function bundledFfmpeg(): string[] {
+/**
+ * Runs FFmpeg on inputs the draft provider wrote itself. The runner reports a failed run as the client's
+ * 422 (it assumes client media); here the inputs are ours, so a failure is our 500.
+ */
+export async function runDraftFfmpeg(
+  ffmpeg: DraftFfmpeg,
+  args: string[],
+  signal: AbortSignal,
+): Promise<void> {
+  const runner = await ffmpeg();
   try {
-    const installer = createRequire(import.meta.url)('@ffmpeg-installer/ffmpeg') as { path?: unknown };
-    return typeof installer.path === 'string' ? [installer.path] : [];
-  } catch {
-    // An optional dependency: absent on platforms it has no binary for.
-    return [];
+    await runner.ffmpeg({ args, signal });
+  } catch (error) {
+    if (error instanceof AtelierError && error.code === 'media_processing_failed') {
+      throw new AtelierError(`The draft provider could not render with FFmpeg: ${error.message}`, {
+        status: 500,
+        kind: 'internal',
+        code: 'ffmpeg_failed',
+        retryable: false,
+        cause: error,
+      });
+    }
+    throw error;
   }
-}
-
-function run(binary: string, args: string[], signal: AbortSignal): Promise<void> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(binary, args, { stdio: ['ignore', 'ignore', 'pipe'], signal });
-    let stderr = '';
-    child.stderr.on('data', (chunk: Buffer) => {
-      stderr = (stderr + chunk.toString()).slice(-stderrTail);
-    });
-    child.on('error', reject);
-    child.on('close', (code) => {
-      if (code === 0) resolve();
-      else if (!signal.aborted) {
-        reject(
-          new AtelierError(`FFmpeg failed to render the draft video (exit ${code}): ${stderr.trim()}`, {
-            status: 500,
-            kind: 'internal',
-            code: 'ffmpeg_failed',
-            retryable: false,
-          }),
-        );
-      }
-    });
-  });
 }

@@ -3,8 +3,10 @@ import { z } from 'zod';
 import { InvalidRequestError } from '../../errors/index.js';
 
 export const draftOptionsSchema = z.strictObject({
-  /** FFmpeg to render videos with; otherwise `ffmpeg` from PATH, then the npm-shipped binary. */
+  /** FFmpeg to render videos with; otherwise the system's (/usr/bin, /usr/local/bin), then the npm-shipped one. */
   ffmpeg_path: z.string().min(1).optional(),
+  /** espeak-ng for speech; otherwise `espeak-ng` as the OS finds it. Without one there is no speech. */
+  espeak_path: z.string().min(1).optional(),
   /** How long a draft video pretends to take before it is ready. */
   generation_ms: z.number().int().min(0).max(600_000).default(1_500),
 });

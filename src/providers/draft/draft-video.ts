@@ -9,9 +9,10 @@ import { access, mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises
 import { join } from 'node:path';
 import sharp from 'sharp';
 import { InvalidRequestError } from '../../errors/index.js';
+import { PROTOCOL_WHITELIST } from '../../media/ffmpeg-runner.js';
 import type { MediaCallOptions, VideoCapability, VideoRequest, VideoStatus } from '../media-spec.js';
 import { hashOf, renderCard, seedFromPrompt } from './draft-card.js';
-import type { FfmpegRunner } from './draft-ffmpeg.js';
+import { runDraftFfmpeg, type DraftFfmpeg } from './draft-ffmpeg.js';
 import { checkRange, checkSize } from './draft-limits.js';
 import { decodeOperation, encodeOperation, type OperationFacts } from './draft-operation.js';
 import { isRefused, refusalMessage } from './draft-policy.js';
@@ -21,7 +22,7 @@ export interface DraftVideoContext {
   directory: string;
   generationMs: number;
   now: () => number;
-  ffmpeg: FfmpegRunner;
+  ffmpeg: DraftFfmpeg;
 }
 
 /** The card shows at most this much of the prompt; the id need not carry more. */
@@ -154,7 +155,7 @@ async function renderOnce(
   });
   try {
     await writeFile(`${work}.png`, await card.png().toBuffer());
-    await context.ffmpeg(ffmpegArguments(facts, `${work}.png`, `${work}.mp4`), signal);
+    await runDraftFfmpeg(context.ffmpeg, ffmpegArguments(facts, `${work}.png`, `${work}.mp4`), signal);
     // Atomic: a reader sees the whole file or none.
     await rename(`${work}.mp4`, target);
     return target;
@@ -175,12 +176,12 @@ export function ffmpegArguments(facts: OperationFacts, input: string, output: st
     `s=${facts.width}x${facts.height}`,
     `fps=${facts.fps}`,
   ].join(':');
+  // The media core's runner adds -hide_banner, -nostdin, -y and progress reporting.
   return [
-    '-hide_banner',
-    '-nostdin',
     '-v',
     'error',
-    '-y',
+    '-protocol_whitelist',
+    PROTOCOL_WHITELIST,
     '-i',
     input,
     '-vf',

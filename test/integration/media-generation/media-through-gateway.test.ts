@@ -204,7 +204,7 @@ describe('videos', () => {
     expect(second.id).toBe(first.id);
   });
 
-  it('400 for image-to-video with a last frame on a provider without it', async () => {
+  it('400 before any job for a last frame on a provider without it, or a model that makes no video', async () => {
     const frame = await sharp({ create: { width: 16, height: 16, channels: 3, background: '#123' } })
       .png()
       .toBuffer();
@@ -212,15 +212,32 @@ describe('videos', () => {
       file: await toFile(frame, 'f.png', { type: 'image/png' }),
       purpose: 'vision',
     });
+    const before = (await harness.application.jobs.service.list({ limit: 1000 })).length;
+    await expect(
+      client().videos.create({ model: 'sora-2', prompt: 'x', last_frame: upload.id } as never),
+    ).rejects.toThrow(/last frame/);
+    await expect(
+      client().videos.create({ model: 'gpt-image-1' as 'sora-2', prompt: 'x' }),
+    ).rejects.toBeInstanceOf(OpenAI.BadRequestError);
+    expect((await harness.application.jobs.service.list({ limit: 1000 })).length).toBe(before);
+  });
+
+  it('image-to-video: the uploaded first frame reaches Veo', async () => {
+    const frame = await sharp({ create: { width: 16, height: 16, channels: 3, background: '#456' } })
+      .png()
+      .toBuffer();
     const created = await client().videos.create({
-      model: 'sora-2',
-      prompt: 'x',
-      last_frame: upload.id,
-    } as never);
+      model: 'veo-3.0-generate-001' as 'sora-2',
+      prompt: 'animate this',
+      input_reference: await toFile(frame, 'first.png', { type: 'image/png' }),
+    });
     await harness.application.jobs.service.waitForEnd(created.id, AbortSignal.timeout(30_000));
-    const video = await client().videos.retrieve(created.id);
-    expect(video.status).toBe('failed');
-    expect(video.error?.message).toMatch(/last frame/);
+    expect((await client().videos.retrieve(created.id)).status).toBe('completed');
+    const start = fakes.gemini.requests.find(
+      (request) =>
+        request.path.endsWith(':predictLongRunning') && JSON.stringify(request.body).includes('animate this'),
+    );
+    expect(JSON.stringify(start!.body)).toContain('bytesBase64Encoded');
   });
 });
 

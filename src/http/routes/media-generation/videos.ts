@@ -9,6 +9,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import { InvalidRequestError, NotFoundError } from '../../../errors/index.js';
 import type { FileService } from '../../../files/file-service.js';
+import type { MediaService } from '../../../gateway/media-service.js';
 import type { VideoJobInput, VideoJobOutput } from '../../../jobs/handlers/video-generate.js';
 import type { JobService } from '../../../jobs/job-service.js';
 import { fingerprint } from '../../../jobs/job-service.js';
@@ -50,6 +51,7 @@ const fileId = (reference: string | { file_id: string } | undefined) =>
 
 export interface VideoRouteDependencies {
   jobs: JobService;
+  media: MediaService;
   files: FileService;
   library: MediaLibrary;
   maxUploadBytes: number;
@@ -96,6 +98,13 @@ export function registerVideos(app: FastifyInstance, dependencies: VideoRouteDep
       reference_file_ids: body.reference_images?.map((reference) => fileId(reference)!),
       provider_options: body.provider_options,
     };
+    const placeholder = { data: Buffer.alloc(0), mediaType: 'image/png' };
+    dependencies.media.assertVideoRequestServable({
+      model: input.model,
+      firstFrame: input.first_frame_file_id ? placeholder : undefined,
+      lastFrame: input.last_frame_file_id ? placeholder : undefined,
+      referenceImages: input.reference_file_ids?.map(() => placeholder),
+    });
     const idempotencyKey = request.headers['idempotency-key'];
     const { job } = await jobs.create({
       type: 'video.generate',

@@ -264,7 +264,8 @@ describe('draft video', () => {
       call(),
     );
     const error = await failure(provider.video!.download(operationId, 0, call()), AtelierError);
-    expect(error.code).toBe('ffmpeg_not_found');
+    expect(error.code).toBe('media_tool_unavailable');
+    expect(error.message).toContain('/nonexistent/ffmpeg');
     expect(() => build(directory(), { now: 0 }, { generation_ms: -1 })).toThrow(/options\.generation_ms/);
   });
 });
