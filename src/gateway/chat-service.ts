@@ -7,6 +7,7 @@
  * first byte can still fail over; nothing is held back after that.
  */
 import { performance } from 'node:perf_hooks';
+import { Readable } from 'node:stream';
 import type { Logger } from 'pino';
 import type { GatewayConfiguration } from '../config/index.js';
 import {
@@ -23,13 +24,14 @@ import type {
   StreamEncoder,
   UsageObserver,
 } from '../protocols/client-protocol.js';
-import { readText, toTransportError } from '../providers/http/upstream-client.js';
+import { readText } from '../providers/http/upstream-client.js';
 import type { ChatRequest, ChatStreamEvent, Usage } from '../providers/spec.js';
 import type { Principal } from '../security/api-keys.js';
 import { runWithFailover, type AttemptContext } from './failover.js';
 import type { Outcome } from './credential-pool.js';
 import type { MediaChat, MediaKind } from './media-chat.js';
 import type { ModelCatalog, RouteTarget } from './model-catalog.js';
+import { awaitFirstBytes, relayStream } from './relay-stream.js';
 import { modelKind } from './model-kind.js';
 import type { UsageRecorder } from './usage-recorder.js';
 
@@ -52,10 +54,18 @@ export interface RouteInfo {
 
 export type ChatResponse =
   | { kind: 'json'; body: unknown; route: RouteInfo }
-  | { kind: 'stream'; contentType: string; chunks: AsyncIterable<string | Buffer>; route: RouteInfo };
+  | { kind: 'stream'; contentType: string; body: Readable; route: RouteInfo };
 
 type Prepared =
   | { kind: 'json'; body: unknown; usage: Usage | undefined }
+  | {
+      kind: 'relay';
+      contentType: string;
+      /** The upstream body, with bytes waiting: nothing has been read from it yet. */
+      upstream: Readable;
+      observer: UsageObserver;
+      failure: (error: AtelierError) => string;
+    }
   | {
       kind: 'stream';
       contentType: string;
@@ -133,6 +143,33 @@ export class ChatService {
       return { kind: 'json', body: prepared.body, route };
     }
     const signal = call.signal;
+    if (prepared.kind === 'relay') {
+      const body = relayStream({
+        upstream: prepared.upstream,
+        observer: prepared.observer,
+        provider: target.provider.id,
+        signal,
+        failureText: prepared.failure,
+        onEnd: (end) => {
+          const failure = end.kind === 'failed' ? end.error : undefined;
+          lease.release(
+            end.kind === 'completed' ? 'success' : failure instanceof ProviderError ? failure : 'neutral',
+          );
+          record(end.kind === 'completed' ? 200 : end.kind === 'client-closed' ? 499 : failure!.status, {
+            ...details,
+            usage: prepared.observer.result(),
+            errorKind:
+              end.kind === 'completed'
+                ? undefined
+                : end.kind === 'client-closed'
+                  ? 'client_closed'
+                  : failure!.kind,
+            stream: true,
+          });
+        },
+      });
+      return { kind: 'stream', contentType: prepared.contentType, body, route };
+    }
     const stream = prepared;
     async function* relayed(): AsyncGenerator<string | Buffer> {
       let outcome: Outcome = 'success';
@@ -173,7 +210,12 @@ export class ChatService {
         record(status, { ...details, usage: stream.usage(), errorKind, stream: true });
       }
     }
-    return { kind: 'stream', contentType: prepared.contentType, chunks: relayed(), route };
+    return {
+      kind: 'stream',
+      contentType: prepared.contentType,
+      body: Readable.from(relayed(), { objectMode: false }),
+      route,
+    };
   }
 
   /** An image or video model asked for through chat (see media-chat.ts). */
@@ -209,7 +251,12 @@ export class ChatService {
         if (!call.signal.aborted) yield encoder.error(failure);
       }
     }
-    return { kind: 'stream', contentType: encoder.contentType, chunks: chunks(), route };
+    return {
+      kind: 'stream',
+      contentType: encoder.contentType,
+      body: Readable.from(chunks(), { objectMode: false }),
+      route,
+    };
   }
 
   private async attempt(call: ChatCall, request: ChatRequest, attempt: AttemptContext): Promise<Prepared> {
@@ -246,16 +293,12 @@ export class ChatService {
         // The bytes go back as they came; parsing is only for validation and usage.
         return { kind: 'json', body: text, usage: call.protocol.usageFromBody(parsed) };
       }
-      const observer = call.protocol.createStreamUsageObserver();
-      const iterator = observed(response.body, observer, target.provider.id, signal)[Symbol.asyncIterator]();
-      const first = await firstChunk(iterator, target.provider.id);
+      await awaitFirstBytes(response.body, target.provider.id, signal);
       return {
-        kind: 'stream',
+        kind: 'relay',
         contentType: response.contentType || 'text/event-stream',
-        first,
-        rest: iterator,
-        usage: () => observer.result(),
-        ending: () => '',
+        upstream: response.body,
+        observer: call.protocol.createStreamUsageObserver(),
         failure: (error) => call.protocol.createStreamEncoder(encodeContext).error(error),
       };
     }
@@ -360,22 +403,6 @@ async function firstChunk(
     if (next.done)
       throw connectionError(provider, new Error('upstream closed the stream before sending anything'));
     if (next.value.length > 0) return next.value;
-  }
-}
-
-async function* observed(
-  body: AsyncIterable<Buffer>,
-  observer: UsageObserver,
-  provider: string,
-  signal: AbortSignal,
-): AsyncGenerator<Buffer> {
-  try {
-    for await (const chunk of body) {
-      observer.push(chunk);
-      yield chunk;
-    }
-  } catch (error) {
-    throw toTransportError(provider, error, signal);
   }
 }
 

@@ -1,5 +1,4 @@
 /** Sending a ChatService answer: JSON as is, streams as they come, with routing facts in headers. */
-import { Readable } from 'node:stream';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { ChatResponse } from '../gateway/chat-service.js';
 
@@ -24,5 +23,5 @@ export function sendChat(request: FastifyRequest, reply: FastifyReply, response:
   reply.header('content-type', response.contentType);
   reply.header('cache-control', 'no-cache');
   reply.header('x-accel-buffering', 'no');
-  return reply.send(Readable.from(response.chunks, { objectMode: false }));
+  return reply.send(response.body);
 }

@@ -5,7 +5,8 @@
  *
  * It lives beside the image capability, its first user.
  */
-import { providerErrorFromStatus, ProviderError } from '../../errors/index.js';
+import { providerErrorFromStatus, type ProviderError } from '../../errors/index.js';
+import { invalidResponseError } from '../http/invalid-response.js';
 import { usageFromMetadata } from '../../protocols/gemini/usage.js';
 import type { GeminiGenerateContentResponse, GeminiPart } from '../../protocols/gemini/wire-types.js';
 import { readJson, sendUpstream, upstreamFailure } from '../http/upstream-client.js';
@@ -125,18 +126,6 @@ export function contentPolicyError(
     message,
     hint: 'content_policy',
     code,
-    upstreamBody: body,
-  });
-}
-
-export function invalidResponseError(provider: string, what: string, body: string): ProviderError {
-  return new ProviderError(`Upstream ${provider} answered without ${what}.`, {
-    status: 502,
-    kind: 'upstream',
-    code: 'upstream_invalid_response',
-    provider,
-    retryable: true,
-    credentialEffect: 'failure',
     upstreamBody: body,
   });
 }

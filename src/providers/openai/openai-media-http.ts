@@ -3,7 +3,6 @@
  * sendUpstream; any non-2xx answer becomes a ProviderError from OpenAI's body.
  */
 import type { FormData } from 'undici';
-import { ProviderError } from '../../errors/index.js';
 import { appendFile } from '../http/multipart-form.js';
 import {
   headerValue,
@@ -83,19 +82,6 @@ export function appendUpload(form: FormData, field: string, input: BinaryInput, 
 
 export function contentTypeOf(response: UpstreamResponse): string | undefined {
   return headerValue(response.headers, 'content-type');
-}
-
-/** A 2xx answer without what the endpoint promises: the upstream misbehaved, another may not. */
-export function invalidResponseError(provider: string, what: string, body: unknown): ProviderError {
-  return new ProviderError(`Upstream ${provider} answered without ${what}.`, {
-    status: 502,
-    kind: 'upstream',
-    code: 'upstream_invalid_response',
-    provider,
-    retryable: true,
-    credentialEffect: 'failure',
-    upstreamBody: JSON.stringify(body)?.slice(0, 2000),
-  });
 }
 
 /** The whole body as bytes (audio answers are small: minutes of speech, a few megabytes). */

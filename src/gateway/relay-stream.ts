@@ -1,0 +1,85 @@
+/**
+ * The same-protocol streaming hot path in plain Node streams: upstream bytes go to the client as they
+ * arrive (a usage observer watches them on the way), with backpressure, and without a layer of async
+ * iteration per chunk. A failure after the first byte ends the stream with the protocol's error event; a
+ * client that leaves stops the upstream.
+ */
+import { PassThrough, type Readable } from 'node:stream';
+import { connectionError, toAtelierError, type AtelierError } from '../errors/index.js';
+import type { UsageObserver } from '../protocols/client-protocol.js';
+import { toTransportError } from '../providers/http/upstream-client.js';
+
+export type RelayEnd =
+  { kind: 'completed' } | { kind: 'client-closed' } | { kind: 'failed'; error: AtelierError };
+
+/** Resolves once the upstream has bytes to give (without taking them); rejects if it ends or fails first. */
+export function awaitFirstBytes(body: Readable, provider: string, signal: AbortSignal): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const cleanup = () => {
+      body.off('readable', onReadable);
+      body.off('end', onEnd);
+      body.off('error', onError);
+    };
+    const onReadable = () => {
+      if (body.readableLength === 0) return;
+      cleanup();
+      resolve();
+    };
+    const onEnd = () => {
+      cleanup();
+      reject(connectionError(provider, new Error('upstream closed the stream before sending anything')));
+    };
+    const onError = (error: unknown) => {
+      cleanup();
+      reject(toTransportError(provider, error, signal));
+    };
+    body.on('readable', onReadable);
+    body.once('end', onEnd);
+    body.once('error', onError);
+  });
+}
+
+export function relayStream(options: {
+  upstream: Readable;
+  observer: UsageObserver;
+  provider: string;
+  signal: AbortSignal;
+  /** The protocol's error event, written when the upstream fails mid-stream. */
+  failureText: (error: AtelierError) => string;
+  onEnd: (end: RelayEnd) => void;
+}): Readable {
+  const { upstream, observer } = options;
+  const output = new PassThrough();
+  let settled = false;
+  const settle = (end: RelayEnd) => {
+    if (settled) return;
+    settled = true;
+    options.onEnd(end);
+  };
+  upstream.on('data', (chunk: Buffer) => {
+    observer.push(chunk);
+    if (!output.write(chunk)) upstream.pause();
+  });
+  output.on('drain', () => upstream.resume());
+  upstream.once('end', () => {
+    settle({ kind: 'completed' });
+    output.end();
+  });
+  upstream.once('error', (error: unknown) => {
+    if (options.signal.aborted || output.destroyed) {
+      settle({ kind: 'client-closed' });
+      return;
+    }
+    const failure = toAtelierError(toTransportError(options.provider, error, options.signal));
+    settle({ kind: 'failed', error: failure });
+    output.end(options.failureText(failure));
+  });
+  output.once('close', () => {
+    if (settled) return;
+    settle({ kind: 'client-closed' });
+    upstream.destroy();
+  });
+  // A 'readable' listener (awaitFirstBytes) leaves the stream paused: let the buffered bytes flow.
+  upstream.resume();
+  return output;
+}
