@@ -1,6 +1,7 @@
 /** Sending a ChatService answer: JSON as is, streams as they come, with routing facts in headers. */
-import type { FastifyReply, FastifyRequest } from 'fastify';
-import type { ChatResponse } from '../gateway/chat-service.js';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { ChatResponse, ChatService } from '../gateway/chat-service.js';
+import type { ClientProtocol, DecodeContext } from '../protocols/client-protocol.js';
 
 /** An AbortSignal that fires when the client goes away before the answer is complete. */
 export function clientGoneSignal(reply: FastifyReply): AbortSignal {
@@ -24,4 +25,25 @@ export function sendChat(request: FastifyRequest, reply: FastifyReply, response:
   reply.header('cache-control', 'no-cache');
   reply.header('x-accel-buffering', 'no');
   return reply.send(response.body);
+}
+
+/** A chat endpoint: the protocol decides the wire format, the chat service does the rest. */
+export function registerChatRoute(
+  app: FastifyInstance,
+  path: string,
+  protocol: ClientProtocol,
+  chat: ChatService,
+  context: (request: FastifyRequest) => DecodeContext = () => ({}),
+): void {
+  app.post(path, async (request, reply) => {
+    const response = await chat.handle({
+      protocol,
+      body: request.body,
+      context: context(request),
+      principal: request.principal,
+      signal: clientGoneSignal(reply),
+      baseUrl: request.baseUrl,
+    });
+    return sendChat(request, reply, response);
+  });
 }

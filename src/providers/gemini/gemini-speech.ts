@@ -15,12 +15,8 @@ import type {
   SpeechResult,
 } from '../media-spec.js';
 import type { ProviderSettings } from '../spec.js';
-import {
-  generateContent,
-  inlineDataOf,
-  invalidResponseError,
-  missingMediaError,
-} from './gemini-media-http.js';
+import { invalidResponseError } from '../http/invalid-response.js';
+import { generateContent, inlineDataOf, missingMediaError } from './gemini-media-http.js';
 
 const FORMATS: readonly SpeechFormat[] = ['wav', 'pcm'];
 

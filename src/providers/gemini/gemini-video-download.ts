@@ -14,9 +14,9 @@ import {
   type UpstreamResponse,
 } from '../http/upstream-client.js';
 import type { CallOptions, ProviderSettings } from '../spec.js';
+import { invalidResponseError } from '../http/invalid-response.js';
 import { classifyGeminiError } from './gemini-errors.js';
 import { authHeaders } from './gemini-http.js';
-import { invalidResponseError } from './gemini-media-http.js';
 
 /** Redirects followed before giving up (Google uses one). */
 const MAXIMUM_REDIRECTS = 3;

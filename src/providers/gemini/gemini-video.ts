@@ -12,8 +12,9 @@ import type {
 } from '../media-spec.js';
 import { videoPollInterval } from '../video-settings.js';
 import type { ProviderSettings } from '../spec.js';
+import { invalidResponseError } from '../http/invalid-response.js';
 import { API_VERSION } from './gemini-http.js';
-import { callGemini, invalidResponseError, modelMethodPath } from './gemini-media-http.js';
+import { callGemini, modelMethodPath } from './gemini-media-http.js';
 import { downloadVeoVideo } from './gemini-video-download.js';
 import { veoRequestToWire } from './gemini-video-request.js';
 import { veoSamples, veoStatusFromOperation, type VeoOperation } from './gemini-video-status.js';

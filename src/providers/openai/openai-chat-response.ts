@@ -1,7 +1,7 @@
 /**
  * OpenAI `chat.completion` → canonical ChatResult.
  */
-import { ProviderError } from '../../errors/index.js';
+import { invalidResponseError } from '../http/invalid-response.js';
 import { finishReasonFromWire, usageFromWire } from '../../protocols/openai/index.js';
 import type { AssistantContentPart, ChatResult } from '../spec.js';
 
@@ -12,15 +12,7 @@ export function chatResultFromWire(provider: string, body: unknown, warnings: st
   const choice = asRecord(choices.find((candidate) => asRecord(candidate)?.['index'] === 0) ?? choices[0]);
   const message = asRecord(choice?.['message']);
   if (!completion || !choice || !message) {
-    throw new ProviderError(`Upstream ${provider} answered without a choice.`, {
-      status: 502,
-      kind: 'upstream',
-      code: 'upstream_invalid_response',
-      provider,
-      retryable: true,
-      credentialEffect: 'failure',
-      upstreamBody: JSON.stringify(body)?.slice(0, 2000),
-    });
+    throw invalidResponseError(provider, 'a choice', body);
   }
 
   const result: ChatResult = {

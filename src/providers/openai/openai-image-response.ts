@@ -3,8 +3,8 @@
  * canonical ImageResult.
  */
 import type { GeneratedImage, ImageResult, MediaUsage } from '../media-spec.js';
+import { invalidResponseError } from '../http/invalid-response.js';
 import { asRecord } from './openai-chat-response.js';
-import { invalidResponseError } from './openai-media-http.js';
 import { imageMediaType } from './openai-image-request.js';
 
 export function imageResultFromWire(

@@ -13,9 +13,10 @@ import type {
   TranscriptionSegment,
 } from '../media-spec.js';
 import type { ProviderSettings } from '../spec.js';
+import { invalidResponseError } from '../http/invalid-response.js';
 import { asRecord } from './openai-chat-response.js';
 import { appendFields } from '../http/multipart-form.js';
-import { appendUpload, callOpenAI, invalidResponseError } from './openai-media-http.js';
+import { appendUpload, callOpenAI } from './openai-media-http.js';
 
 const answersVerbose = (model: string) => model.startsWith('whisper');
 

@@ -12,8 +12,9 @@ import type {
   VideoStatus,
 } from '../media-spec.js';
 import type { ProviderSettings } from '../spec.js';
+import { invalidResponseError } from '../http/invalid-response.js';
 import { asRecord, stringOr } from './openai-chat-response.js';
-import { callOpenAI, contentTypeOf, invalidResponseError } from './openai-media-http.js';
+import { callOpenAI, contentTypeOf } from './openai-media-http.js';
 import { videoRequestToForm } from './openai-video-request.js';
 import { videoPollInterval } from '../video-settings.js';
 import { videoStatusFromWire } from './openai-video-status.js';
