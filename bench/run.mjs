@@ -480,7 +480,8 @@ async function main() {
   const atelier = start(
     'atelier',
     process.execPath,
-    [...profileArgs, distMain, 'serve', '--config', configPath],
+    // The same V8 flags as `npm start` (package.json): a 4 MB young generation keeps resident memory down.
+    [...profileArgs, '--max-semi-space-size=4', distMain, 'serve', '--config', configPath],
     {
       env: {
         ATELIER_HOST: '127.0.0.1',

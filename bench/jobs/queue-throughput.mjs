@@ -7,7 +7,7 @@ import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { FormData, Pool } from 'undici';
-import { log, median, round, sampler, sleep, startAtelier, summarize } from './lib/harness.mjs';
+import { countLogProblems, log, median, round, sampler, sleep, startAtelier, summarize } from './lib/harness.mjs';
 
 /** The arguments Atelier's probe uses (src/media/probe.ts + src/media/media-input.ts), for the comparison. */
 export function ffprobeArgs(file) {
@@ -51,32 +51,33 @@ export async function measureFfprobe(file, count, parallel) {
   return { count, parallel, seconds: round(seconds, 2), perSecond: round(count / seconds, 1) };
 }
 
-export async function runQueueThroughput({ name, database, redis, jobs, probeConcurrency, tinyFile, tempDir, logDir }) {
-  log(`queue throughput [${name}]: ${jobs} media.probe jobs`);
-  const atelier = await startAtelier({
-    name: `atelier-probe-${name}`,
-    tempDir,
-    logDir,
-    database,
-    redis,
-    jobsLines: probeConcurrency ? ['[jobs.types."media.probe"]', `concurrency = ${probeConcurrency}`] : [],
-  });
+async function uploadFile(pool, headers, file, type) {
+  const form = new FormData();
+  form.append('purpose', 'media');
+  form.append('file', new Blob([readFileSync(file)], { type }), path.basename(file));
+  const upload = await pool.request({ path: '/v1/files', method: 'POST', headers, body: form });
+  const body = await upload.body.json();
+  if (upload.statusCode >= 300) throw new Error(`upload failed: ${upload.statusCode} ${JSON.stringify(body)}`);
+  return body.id;
+}
+
+/**
+ * One Atelier per driver/database; two passes of `jobs` media.probe jobs each: on the tiny MP4 (one
+ * ffprobe per job), then on a text playlist the job refuses before any process runs — the queue alone.
+ */
+export async function runQueueThroughput({ name, database, redis, jobs, tinyFile, playlistFile, tempDir, logDir }) {
+  log(`queue throughput [${name}]: ${jobs} media.probe jobs per pass`);
+  const atelier = await startAtelier({ name: `atelier-probe-${name}`, tempDir, logDir, database, redis });
   const pool = new Pool(atelier.baseUrl, { connections: 64 });
-  const result = { name, database, driver: redis ? 'bullmq' : 'embedded', jobs, probeConcurrency: probeConcurrency ?? 8 };
   try {
-    const form = new FormData();
-    form.append('purpose', 'media');
-    form.append('file', new Blob([readFileSync(tinyFile)], { type: 'video/mp4' }), path.basename(tinyFile));
-    const upload = await pool.request({ path: '/v1/files', method: 'POST', headers: atelier.headers, body: form });
-    const file = await upload.body.json();
-    if (upload.statusCode !== 200 && upload.statusCode !== 201)
-      throw new Error(`upload failed: ${upload.statusCode} ${JSON.stringify(file)}`);
-    const create = async () => {
+    const mediaId = await uploadFile(pool, atelier.headers, tinyFile, 'video/mp4');
+    const playlistId = await uploadFile(pool, atelier.headers, playlistFile, 'text/plain');
+    const create = async (fileId) => {
       const response = await pool.request({
         path: '/v1/media/probe',
         method: 'POST',
         headers: { ...atelier.headers, 'content-type': 'application/json' },
-        body: JSON.stringify({ input: { file_id: file.id } }),
+        body: JSON.stringify({ input: { file_id: fileId } }),
       });
       const body = await response.body.json();
       if (response.statusCode !== 202) throw new Error(`HTTP ${response.statusCode}: ${JSON.stringify(body).slice(0, 200)}`);
@@ -91,43 +92,59 @@ export async function runQueueThroughput({ name, database, redis, jobs, probeCon
         )[0].n,
       );
     // Warm-up: the toolkit is probed on first use; ten jobs through end to end.
-    const warm = 10;
-    for (let index = 0; index < warm; index++) await create();
-    while ((await finishedCount()) < warm) await sleep(100);
+    for (let index = 0; index < 10; index++) await create(mediaId);
+    while ((await finishedCount()) < 10) await sleep(100);
 
-    const samples = sampler({ atelier: atelier.child.pid, loadgen: process.pid }, 1000);
-    const startedAt = Date.now();
-    const errors = [];
-    let next = 0;
-    await Promise.all(
-      Array.from({ length: 32 }, async () => {
-        while (next++ < jobs) await create().catch((error) => errors.push(error.message));
-      }),
-    );
-    const createdAt = Date.now();
-    const deadline = Date.now() + 600_000;
-    while ((await finishedCount()) < warm + jobs - errors.length && Date.now() < deadline) await sleep(200);
-    const sampled = samples.stop();
-    const rows = await atelier.sql(
-      `select status, created_at, started_at, finished_at from jobs where type = 'media.probe' and created_at >= ${startedAt}`,
-    );
-    const finished = rows.filter((row) => row.finished_at !== null).map((row) => Number(row.finished_at));
-    const lastFinished = Math.max(...finished);
-    const seconds = (lastFinished - startedAt) / 1000;
-    result.created = rows.length;
-    result.createErrors = errors.length;
-    result.createErrorSample = errors.slice(0, 3);
-    result.succeeded = rows.filter((row) => row.status === 'succeeded').length;
-    result.failed = rows.filter((row) => row.status === 'failed').length;
-    result.createPerSecond = round(rows.length / ((createdAt - startedAt) / 1000), 0);
-    result.seconds = round(seconds, 2);
-    result.jobsPerSecond = round(result.succeeded / seconds, 1);
-    result.endToEndMs = summarize(rows.filter((row) => row.finished_at !== null).map((row) => Number(row.finished_at) - Number(row.created_at)));
-    result.runMs = median(rows.filter((row) => row.finished_at !== null).map((row) => Number(row.finished_at) - Number(row.started_at)));
-    result.cpuPercent = sampled.cpuPercent;
-    result.rssMaxMb = sampled.maxRss.atelier;
-    log(`[${name}] ${result.succeeded} succeeded in ${seconds.toFixed(1)} s → ${result.jobsPerSecond} jobs/s`);
-    return result;
+    const pass = async (fileId) => {
+      const before = await finishedCount();
+      const samples = sampler({ atelier: atelier.child.pid, loadgen: process.pid }, 1000);
+      const startedAt = Date.now();
+      const errors = [];
+      let next = 0;
+      await Promise.all(
+        Array.from({ length: 32 }, async () => {
+          while (next++ < jobs) await create(fileId).catch((error) => errors.push(error.message));
+        }),
+      );
+      const createdAt = Date.now();
+      const deadline = Date.now() + 600_000;
+      while ((await finishedCount()) < before + jobs - errors.length && Date.now() < deadline) await sleep(200);
+      const sampled = samples.stop();
+      const rows = await atelier.sql(
+        `select status, error, created_at, started_at, finished_at from jobs where type = 'media.probe' and created_at >= ${startedAt}`,
+      );
+      const done = rows.filter((row) => row.finished_at !== null);
+      const seconds = (Math.max(...done.map((row) => Number(row.finished_at))) - startedAt) / 1000;
+      const result = {
+        created: rows.length,
+        createErrors: errors.length,
+        createErrorSample: errors.slice(0, 3),
+        succeeded: rows.filter((row) => row.status === 'succeeded').length,
+        failed: rows.filter((row) => row.status === 'failed').length,
+        failureSample: rows.find((row) => row.status === 'failed')?.error ?? null,
+        createPerSecond: round(rows.length / ((createdAt - startedAt) / 1000), 0),
+        seconds: round(seconds, 2),
+        jobsPerSecond: round(done.length / seconds, 1),
+        endToEndMs: summarize(done.map((row) => Number(row.finished_at) - Number(row.created_at))),
+        runMs: median(done.map((row) => Number(row.finished_at) - Number(row.started_at))),
+        cpuPercent: sampled.cpuPercent,
+        rssMaxMb: sampled.maxRss.atelier,
+      };
+      log(`[${name}] ${done.length} finished in ${seconds.toFixed(1)} s → ${result.jobsPerSecond} jobs/s`);
+      return result;
+    };
+    const withFfprobe = await pass(mediaId);
+    const refused = await pass(playlistId);
+    return {
+      name,
+      database,
+      driver: redis ? 'bullmq' : 'embedded',
+      jobs,
+      probeConcurrency: 8,
+      withFfprobe,
+      refused,
+      logProblems: countLogProblems(atelier.child.output()),
+    };
   } finally {
     await pool.destroy().catch(() => undefined);
     await atelier.stop();

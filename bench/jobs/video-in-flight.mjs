@@ -19,6 +19,7 @@ import {
   startAtelier,
   stopChild,
   summarize,
+  countLogProblems,
 } from './lib/harness.mjs';
 
 const model = 'sora-2';
@@ -262,22 +263,4 @@ export async function runVideoInFlight({ name, database, redis, jobs, followers,
     await atelier.stop();
     await stopChild(fake);
   }
-}
-
-/** Warn-and-above log lines, grouped by message. */
-export function countLogProblems(output) {
-  const counts = new Map();
-  for (const line of output.split('\n')) {
-    if (!line.startsWith('{')) continue;
-    try {
-      const entry = JSON.parse(line);
-      if (entry.level >= 40) {
-        const key = `level ${entry.level}: ${entry.msg}${entry.err?.message ? ` (${entry.err.message.slice(0, 120)})` : ''}`;
-        counts.set(key, (counts.get(key) ?? 0) + 1);
-      }
-    } catch {
-      // not a log line
-    }
-  }
-  return [...counts].sort((a, b) => b[1] - a[1]).slice(0, 10);
 }

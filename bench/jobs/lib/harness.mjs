@@ -403,3 +403,21 @@ export function updateReadme(marker, markdown) {
   writeFileSync(readme, `${text.slice(0, from + start.length)}\n${markdown}\n${text.slice(to)}`);
   return true;
 }
+
+/** Warn-and-above log lines, grouped by message. */
+export function countLogProblems(output) {
+  const counts = new Map();
+  for (const line of output.split('\n')) {
+    if (!line.startsWith('{')) continue;
+    try {
+      const entry = JSON.parse(line);
+      if (entry.level >= 40) {
+        const key = `level ${entry.level}: ${entry.msg}${entry.err?.message ? ` (${entry.err.message.slice(0, 120)})` : ''}`;
+        counts.set(key, (counts.get(key) ?? 0) + 1);
+      }
+    } catch {
+      // not a log line
+    }
+  }
+  return [...counts].sort((a, b) => b[1] - a[1]).slice(0, 10);
+}

@@ -3,7 +3,7 @@
  * wrapped in the middle and the word DRAFT, drawn with sharp through an SVG overlay. Same input, same bytes.
  */
 import { createHash } from 'node:crypto';
-import sharp, { type Sharp } from 'sharp';
+import type { Sharp } from 'sharp';
 import { escapeXml, wrapText } from './draft-text.js';
 
 export interface CardInput {
@@ -89,8 +89,12 @@ function overlay(input: CardInput): Buffer {
   );
 }
 
-/** The card as a sharp pipeline; the caller picks the output format. */
-export function renderCard(input: CardInput): Sharp {
+/**
+ * The card as a sharp pipeline; the caller picks the output format. sharp (libvips, ~20 MB resident) is
+ * loaded on first use, so a gateway without a draft provider in use never pays for it.
+ */
+export async function renderCard(input: CardInput): Promise<Sharp> {
+  const { default: sharp } = await import('sharp');
   const base = input.background
     ? sharp(input.background).rotate().resize(input.width, input.height, { fit: 'cover' }).removeAlpha()
     : sharp(gradient(input), { raw: { width: input.width, height: input.height, channels: 3 } });

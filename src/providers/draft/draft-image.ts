@@ -24,7 +24,7 @@ export function createDraftImage(providerId: string): ImageCapability {
       const images = [];
       for (let index = 0; index < count; index++) {
         options.signal.throwIfAborted();
-        const card = renderCard({ prompt: request.prompt, seed, index, ...size });
+        const card = await renderCard({ prompt: request.prompt, seed, index, ...size });
         const data = await card.toFormat(format).toBuffer();
         images.push({ data, mediaType: mediaTypes[format] });
         options.onProgress?.({ fraction: (index + 1) / count, message: `Draft ${index + 1}/${count}` });

@@ -7,7 +7,6 @@ import { createHash, randomUUID } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import { access, mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import sharp from 'sharp';
 import { InvalidRequestError } from '../../errors/index.js';
 import { PROTOCOL_WHITELIST } from '../../media/ffmpeg-runner.js';
 import type { MediaCallOptions, VideoCapability, VideoRequest, VideoStatus } from '../media-spec.js';
@@ -119,6 +118,7 @@ export function createDraftVideo(context: DraftVideoContext): VideoCapability {
 async function storeFrame(directory: string, data: Buffer): Promise<string> {
   let png: Buffer;
   try {
+    const { default: sharp } = await import('sharp');
     png = await sharp(data).rotate().png().toBuffer();
   } catch {
     throw new InvalidRequestError('The first frame is not an image sharp can read.', 'input_reference');
@@ -145,7 +145,7 @@ async function renderOnce(
     ? await readFile(join(context.directory, 'frames', `${facts.frame}.png`)).catch(() => undefined)
     : undefined;
   // Drawn at twice the size so the zoom moves by sub-pixels instead of jumping a pixel at a time.
-  const card = renderCard({
+  const card = await renderCard({
     prompt: facts.prompt,
     seed: facts.seed,
     index: 0,

@@ -1,7 +1,7 @@
 /**
  * The Gemini chat capability: generate, stream and same-protocol relay over the Generative Language API.
  */
-import { readJson, sendUpstream, upstreamFailure, type UpstreamResponse } from '../http/upstream-client.js';
+import { readJson } from '../http/upstream-client.js';
 import type { GeminiGenerateContentResponse } from '../../protocols/gemini/wire-types.js';
 import {
   CHAT_SPECIFICATION_VERSION,
@@ -14,8 +14,8 @@ import {
   type RelayRequest,
   type RelayResponse,
 } from '../spec.js';
-import { blockedPromptError, classifyGeminiError } from './gemini-errors.js';
-import { authHeaders, methodPath } from './gemini-http.js';
+import { blockedPromptError } from './gemini-errors.js';
+import { methodPath, sendGemini } from './gemini-http.js';
 import { toGeminiRequest } from './gemini-request.js';
 import { randomId, resultFromResponse, type IdGenerator } from './gemini-response.js';
 import { geminiStreamEvents } from './gemini-stream.js';
@@ -32,24 +32,8 @@ export function createGeminiChat(
   const provider = settings.id;
   const createId = chatOptions.createId ?? randomId;
 
-  async function post(
-    model: string,
-    stream: boolean,
-    body: unknown,
-    options: CallOptions,
-  ): Promise<UpstreamResponse> {
-    const response = await sendUpstream(settings, {
-      method: 'POST',
-      ...methodPath(model, stream),
-      headers: authHeaders(options.credential),
-      body,
-      signal: options.signal,
-    });
-    if (response.status < 200 || response.status >= 300) {
-      throw await upstreamFailure(provider, response, (input) => classifyGeminiError(provider, input));
-    }
-    return response;
-  }
+  const post = (model: string, stream: boolean, body: unknown, options: CallOptions) =>
+    sendGemini(settings, { method: 'POST', ...methodPath(model, stream), body }, options);
 
   return {
     specificationVersion: CHAT_SPECIFICATION_VERSION,

@@ -7,7 +7,8 @@ import { InvalidRequestError } from '../../errors/index.js';
 import type { ImageRequest, ImageResult, MediaCallOptions } from '../media-spec.js';
 import type { ProviderSettings } from '../spec.js';
 import { nearestAspectRatio, IMAGEN_RATIOS } from './gemini-image-aspect-ratio.js';
-import { callGemini, contentPolicyError, modelMethodPath } from './gemini-media-http.js';
+import { callGemini } from './gemini-http.js';
+import { contentPolicyError, modelMethodPath } from './gemini-media-http.js';
 import { geminiImageOptions } from './gemini-image-options.js';
 
 export const isImagenModel = (model: string) => /^(models\/)?imagen-/.test(model);

@@ -1,7 +1,6 @@
 /**
- * HTTP and answer helpers shared by Gemini's media capabilities (images, Imagen, Veo, TTS, transcription):
- * one authenticated JSON call that turns any non-2xx into a ProviderError from Google's envelope, and
- * readers for the generateContent answers that carry media instead of text.
+ * Helpers shared by Gemini's media capabilities (images, Imagen, Veo, TTS, transcription): model method
+ * paths, generateContent, and readers for the answers that carry media instead of text.
  *
  * It lives beside the image capability, its first user.
  */
@@ -9,35 +8,10 @@ import { providerErrorFromStatus, type ProviderError } from '../../errors/index.
 import { invalidResponseError } from '../http/invalid-response.js';
 import { usageFromMetadata } from '../../protocols/gemini/usage.js';
 import type { GeminiGenerateContentResponse, GeminiPart } from '../../protocols/gemini/wire-types.js';
-import { readJson, sendUpstream, upstreamFailure } from '../http/upstream-client.js';
 import type { MediaUsage } from '../media-spec.js';
 import type { CallOptions, ProviderSettings } from '../spec.js';
-import { blockedPromptError, classifyGeminiError } from './gemini-errors.js';
-import { API_VERSION, authHeaders, resourceName } from './gemini-http.js';
-
-export interface GeminiCall {
-  method: 'GET' | 'POST';
-  path: string;
-  body?: unknown;
-}
-
-export async function callGemini<Answer>(
-  settings: ProviderSettings,
-  call: GeminiCall,
-  options: CallOptions,
-): Promise<Answer> {
-  const response = await sendUpstream(settings, {
-    method: call.method,
-    path: call.path,
-    headers: authHeaders(options.credential),
-    body: call.body,
-    signal: options.signal,
-  });
-  if (response.status < 200 || response.status >= 300) {
-    throw await upstreamFailure(settings.id, response, (input) => classifyGeminiError(settings.id, input));
-  }
-  return readJson<Answer>(settings.id, response, options.signal);
-}
+import { blockedPromptError } from './gemini-errors.js';
+import { API_VERSION, callGemini, resourceName } from './gemini-http.js';
 
 /** `/v1beta/models/{model}:{method}` (predict, predictLongRunning, generateContent). */
 export function modelMethodPath(model: string, method: string): string {

@@ -2,10 +2,8 @@
  * GET /v1beta/models, following nextPageToken; names lose their `models/` prefix so they match what
  * callers put in the path.
  */
-import { readJson, sendUpstream, upstreamFailure } from '../http/upstream-client.js';
 import type { CallOptions, ProviderSettings } from '../spec.js';
-import { classifyGeminiError } from './gemini-errors.js';
-import { API_VERSION, authHeaders } from './gemini-http.js';
+import { API_VERSION, callGemini } from './gemini-http.js';
 
 interface ListModelsPage {
   models?: Array<{ name?: string }>;
@@ -23,17 +21,11 @@ export async function listGeminiModels(settings: ProviderSettings, options: Call
   for (let page = 0; page < MAXIMUM_PAGES; page++) {
     const query: Record<string, string> = { pageSize: PAGE_SIZE };
     if (pageToken) query.pageToken = pageToken;
-    const response = await sendUpstream(settings, {
-      method: 'GET',
-      path: `/${API_VERSION}/models`,
-      query,
-      headers: authHeaders(options.credential),
-      signal: options.signal,
-    });
-    if (response.status < 200 || response.status >= 300) {
-      throw await upstreamFailure(settings.id, response, (input) => classifyGeminiError(settings.id, input));
-    }
-    const body = await readJson<ListModelsPage>(settings.id, response, options.signal);
+    const body = await callGemini<ListModelsPage>(
+      settings,
+      { method: 'GET', path: `/${API_VERSION}/models`, query },
+      options,
+    );
     for (const model of body.models ?? []) {
       if (model.name) names.push(model.name.replace(/^models\//, ''));
     }

@@ -13,8 +13,8 @@ import type {
 import { videoPollInterval } from '../video-settings.js';
 import type { ProviderSettings } from '../spec.js';
 import { invalidResponseError } from '../http/invalid-response.js';
-import { API_VERSION } from './gemini-http.js';
-import { callGemini, modelMethodPath } from './gemini-media-http.js';
+import { API_VERSION, callGemini } from './gemini-http.js';
+import { modelMethodPath } from './gemini-media-http.js';
 import { downloadVeoVideo } from './gemini-video-download.js';
 import { veoRequestToWire } from './gemini-video-request.js';
 import { veoSamples, veoStatusFromOperation, type VeoOperation } from './gemini-video-status.js';

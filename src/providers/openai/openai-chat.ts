@@ -1,7 +1,7 @@
 /**
  * The OpenAI Chat Completions capability: translated calls (generate, stream) and same-protocol relay.
  */
-import { readJson, sendUpstream, upstreamFailure, type UpstreamResponse } from '../http/upstream-client.js';
+import { readJson, type UpstreamResponse } from '../http/upstream-client.js';
 import {
   CHAT_SPECIFICATION_VERSION,
   type CallOptions,
@@ -16,29 +16,15 @@ import {
 import { chatRequestToWire } from './openai-chat-request.js';
 import { chatResultFromWire } from './openai-chat-response.js';
 import { chatEventsFromWire } from './openai-chat-stream.js';
-import { parseOpenAIError } from './openai-errors.js';
-import { authorizationHeaders } from './openai-headers.js';
+import { callOpenAI } from './openai-http.js';
 
 const chatPath = '/chat/completions';
 
 export function createOpenAIChat(settings: ProviderSettings): ChatCapability {
   const provider = settings.id;
 
-  async function post(body: unknown, options: CallOptions, accept: string): Promise<UpstreamResponse> {
-    const response = await sendUpstream(settings, {
-      method: 'POST',
-      path: chatPath,
-      headers: { ...authorizationHeaders(options.credential), accept },
-      body,
-      signal: options.signal,
-    });
-    if (response.status < 200 || response.status >= 300) {
-      throw await upstreamFailure(provider, response, (failure) =>
-        parseOpenAIError({ provider, ...failure }),
-      );
-    }
-    return response;
-  }
+  const post = (body: unknown, options: CallOptions, accept: string): Promise<UpstreamResponse> =>
+    callOpenAI(settings, { method: 'POST', path: chatPath, headers: { accept }, body }, options);
 
   return {
     specificationVersion: CHAT_SPECIFICATION_VERSION,

@@ -8,7 +8,8 @@ import { readJson } from '../http/upstream-client.js';
 import type { ImageCapability, ImageRequest, ImageResult, MediaCallOptions } from '../media-spec.js';
 import type { ProviderSettings } from '../spec.js';
 import { appendFields } from '../http/multipart-form.js';
-import { appendUpload, callOpenAI } from './openai-media-http.js';
+import { callOpenAI } from './openai-http.js';
+import { appendUpload } from './openai-media-http.js';
 import { imageModelFamily, imageRequestToWire } from './openai-image-request.js';
 import { imageResultFromWire } from './openai-image-response.js';
 
@@ -19,7 +20,7 @@ export function createOpenAIImage(settings: ProviderSettings): ImageCapability {
     const { fields, warnings } = imageRequestToWire(request);
     const response = await callOpenAI(
       settings,
-      { method: 'POST', path: '/images/generations', json: fields },
+      { method: 'POST', path: '/images/generations', body: fields },
       options,
     );
     return { body: await readJson<unknown>(provider, response, options.signal), warnings };
@@ -44,7 +45,11 @@ export function createOpenAIImage(settings: ProviderSettings): ImageCapability {
     const field = family === 'dall-e-2' ? 'image' : 'image[]';
     images.forEach((image, index) => appendUpload(form, field, image, `image-${index + 1}`));
     if (request.mask) appendUpload(form, 'mask', request.mask, 'mask');
-    const response = await callOpenAI(settings, { method: 'POST', path: '/images/edits', form }, options);
+    const response = await callOpenAI(
+      settings,
+      { method: 'POST', path: '/images/edits', body: form },
+      options,
+    );
     return { body: await readJson<unknown>(provider, response, options.signal), warnings };
   }
 

@@ -1,48 +1,8 @@
-/**
- * HTTP for OpenAI's media endpoints (images, videos, audio): JSON or multipart uploads through
- * sendUpstream; any non-2xx answer becomes a ProviderError from OpenAI's body.
- */
+/** What OpenAI's media endpoints (images, videos, audio) add to a call: uploads and binary answers. */
 import type { FormData } from 'undici';
 import { appendFile } from '../http/multipart-form.js';
-import {
-  headerValue,
-  sendUpstream,
-  toTransportError,
-  upstreamFailure,
-  type UpstreamResponse,
-} from '../http/upstream-client.js';
+import { headerValue, toTransportError, type UpstreamResponse } from '../http/upstream-client.js';
 import type { BinaryInput } from '../media-spec.js';
-import type { CallOptions, ProviderSettings } from '../spec.js';
-import { parseOpenAIError } from './openai-errors.js';
-import { authorizationHeaders } from './openai-headers.js';
-
-export interface OpenAIMediaRequest {
-  method: 'GET' | 'POST' | 'DELETE';
-  path: string;
-  /** A JSON body, or a multipart form (never both). */
-  json?: unknown;
-  form?: FormData;
-}
-
-export async function callOpenAI(
-  settings: ProviderSettings,
-  input: OpenAIMediaRequest,
-  options: CallOptions,
-): Promise<UpstreamResponse> {
-  const response = await sendUpstream(settings, {
-    method: input.method,
-    path: input.path,
-    headers: authorizationHeaders(options.credential),
-    body: input.form ?? input.json,
-    signal: options.signal,
-  });
-  if (response.status < 200 || response.status >= 300) {
-    throw await upstreamFailure(settings.id, response, (failure) =>
-      parseOpenAIError({ provider: settings.id, ...failure }),
-    );
-  }
-  return response;
-}
 
 /** Extensions OpenAI recognises; it picks the decoder from the upload's file name, not its type. */
 const extensionByMediaType: Record<string, string> = {

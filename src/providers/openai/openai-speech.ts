@@ -4,7 +4,8 @@
 import { speechMediaTypes } from '../audio/speech-media-types.js';
 import type { MediaCallOptions, SpeechCapability, SpeechRequest, SpeechResult } from '../media-spec.js';
 import type { ProviderSettings } from '../spec.js';
-import { callOpenAI, contentTypeOf, readBytes } from './openai-media-http.js';
+import { callOpenAI } from './openai-http.js';
+import { contentTypeOf, readBytes } from './openai-media-http.js';
 
 /** Only the gpt-4o TTS models follow style instructions; tts-1 and tts-1-hd refuse them. */
 const takesInstructions = (model: string) => !model.startsWith('tts-1');
@@ -26,11 +27,7 @@ export function createOpenAISpeech(settings: ProviderSettings): SpeechCapability
         if (takesInstructions(request.model)) body['instructions'] = request.instructions;
         else warnings.push(`${request.model} does not take instructions; they were ignored.`);
       }
-      const response = await callOpenAI(
-        settings,
-        { method: 'POST', path: '/audio/speech', json: body },
-        options,
-      );
+      const response = await callOpenAI(settings, { method: 'POST', path: '/audio/speech', body }, options);
       const audio = await readBytes(settings.id, response, options.signal);
       const labelled = contentTypeOf(response);
       const result: SpeechResult = {

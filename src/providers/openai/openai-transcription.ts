@@ -16,7 +16,8 @@ import type { ProviderSettings } from '../spec.js';
 import { invalidResponseError } from '../http/invalid-response.js';
 import { asRecord } from './openai-chat-response.js';
 import { appendFields } from '../http/multipart-form.js';
-import { appendUpload, callOpenAI } from './openai-media-http.js';
+import { callOpenAI } from './openai-http.js';
+import { appendUpload } from './openai-media-http.js';
 
 const answersVerbose = (model: string) => model.startsWith('whisper');
 
@@ -35,7 +36,7 @@ export function createOpenAITranscription(settings: ProviderSettings): Transcrip
       });
       const response = await callOpenAI(
         settings,
-        { method: 'POST', path: '/audio/transcriptions', form },
+        { method: 'POST', path: '/audio/transcriptions', body: form },
         options,
       );
       const body = await readJson<unknown>(provider, response, options.signal);

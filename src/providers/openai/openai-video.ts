@@ -14,7 +14,8 @@ import type {
 import type { ProviderSettings } from '../spec.js';
 import { invalidResponseError } from '../http/invalid-response.js';
 import { asRecord, stringOr } from './openai-chat-response.js';
-import { callOpenAI, contentTypeOf } from './openai-media-http.js';
+import { callOpenAI } from './openai-http.js';
+import { contentTypeOf } from './openai-media-http.js';
 import { videoRequestToForm } from './openai-video-request.js';
 import { videoPollInterval } from '../video-settings.js';
 import { videoStatusFromWire } from './openai-video-status.js';
@@ -30,7 +31,7 @@ export function createOpenAIVideo(settings: ProviderSettings): VideoCapability {
 
     async start(request: VideoRequest, options: MediaCallOptions): Promise<VideoOperation> {
       const { form, warnings } = videoRequestToForm(request);
-      const response = await callOpenAI(settings, { method: 'POST', path: '/videos', form }, options);
+      const response = await callOpenAI(settings, { method: 'POST', path: '/videos', body: form }, options);
       const body = await readJson<unknown>(provider, response, options.signal);
       const operationId = stringOr(asRecord(body)?.['id'], '');
       if (operationId === '') throw invalidResponseError(provider, 'a video id', body);

@@ -1,11 +1,11 @@
-import type { Readable } from 'node:stream';
 import { Agent } from 'undici';
 import { expect } from 'vitest';
-import { ProviderError } from '../../../../../src/errors/index.js';
 import type { MediaCallOptions } from '../../../../../src/providers/media-spec.js';
 import { createOpenAIProvider } from '../../../../../src/providers/openai/index.js';
 import type { Provider } from '../../../../../src/providers/spec.js';
 import type { FakeUpstream, RecordedRequest } from '../../../../fakes/fake-server.js';
+
+export { bytesOf, lastRequest, providerFailure } from '../../media-test-kit.js';
 import { parseMultipart, type MultipartBody } from '../../../../fakes/fake-multipart.js';
 
 export function openAIMediaProvider(
@@ -27,27 +27,8 @@ export function mediaOptions(apiKey = 'sk-good'): MediaCallOptions {
   return { credential: { id: `credential-${apiKey}`, apiKey }, signal: new AbortController().signal };
 }
 
-export function lastRequest(fake: FakeUpstream): RecordedRequest {
-  return fake.requests.at(-1)!;
-}
-
 export function multipartOf(request: RecordedRequest): MultipartBody {
   const body = parseMultipart(request.body, request.headers['content-type']);
   expect(body, 'a multipart/form-data body').toBeDefined();
   return body!;
-}
-
-export async function bytesOf(body: Readable): Promise<Buffer> {
-  const chunks: Buffer[] = [];
-  for await (const chunk of body) chunks.push(chunk as Buffer);
-  return Buffer.concat(chunks);
-}
-
-export async function providerFailure(promise: Promise<unknown>): Promise<ProviderError> {
-  const error = await promise.then(
-    () => undefined,
-    (caught: unknown) => caught,
-  );
-  expect(error).toBeInstanceOf(ProviderError);
-  return error as ProviderError;
 }
