@@ -4,7 +4,7 @@
  */
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
-import { Kysely, Migrator, PostgresDialect, SqliteDialect } from 'kysely';
+import { Kysely, Migrator, PostgresDialect, SqliteDialect, sql } from 'kysely';
 import { StaticMigrationProvider, type DialectName } from './migrations/index.js';
 import type { DatabaseSchema } from './schema.js';
 
@@ -41,7 +41,12 @@ export async function openDatabase(options: { url?: string; dataDir: string }): 
     db = new Kysely<DatabaseSchema>({ dialect: new SqliteDialect({ database: sqlite }) });
   }
   const dialect: DialectName = isPostgres ? 'postgres' : 'sqlite';
-  const migrator = new Migrator({ db, provider: new StaticMigrationProvider(dialect) });
+  // Kysely looks for its migration tables in any schema unless told which: name ours, so a database shared
+  // with other schemas (search_path) never mistakes someone else's tables for Atelier's.
+  const migrationTableSchema = isPostgres
+    ? (await sql<{ schema: string }>`select current_schema() as schema`.execute(db)).rows[0]?.schema
+    : undefined;
+  const migrator = new Migrator({ db, provider: new StaticMigrationProvider(dialect), migrationTableSchema });
   const { error } = await migrator.migrateToLatest();
   if (error) {
     await db.destroy();
