@@ -337,7 +337,8 @@ export class ChatService {
     const usage = details.usage;
     this.dependencies.metrics.requests.inc({
       protocol: call.protocol.name,
-      model: request.model,
+      // Only routable names become label values: a client inventing model names must not grow the series.
+      model: details.providerId ? request.model : '(unrouted)',
       status: String(status),
     });
     this.dependencies.metrics.requestDuration.observe(
