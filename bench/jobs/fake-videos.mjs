@@ -85,7 +85,10 @@ function view(video, now) {
 
 function send(response, status, body) {
   const text = JSON.stringify(body);
-  response.writeHead(status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text) });
+  response.writeHead(status, {
+    'content-type': 'application/json',
+    'content-length': Buffer.byteLength(text),
+  });
   response.end(text);
 }
 
@@ -110,7 +113,12 @@ const server = http.createServer((request, response) => {
       if (!video) {
         counters.notFound++;
         return send(response, 404, {
-          error: { message: `Video ${parts[2]} not found`, type: 'invalid_request_error', code: null, param: null },
+          error: {
+            message: `Video ${parts[2]} not found`,
+            type: 'invalid_request_error',
+            code: null,
+            param: null,
+          },
         });
       }
       if (request.method === 'GET' && parts.length === 3) {

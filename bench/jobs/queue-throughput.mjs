@@ -7,7 +7,16 @@ import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { FormData, Pool } from 'undici';
-import { countLogProblems, log, median, round, sampler, sleep, startAtelier, summarize } from './lib/harness.mjs';
+import {
+  countLogProblems,
+  log,
+  median,
+  round,
+  sampler,
+  sleep,
+  startAtelier,
+  summarize,
+} from './lib/harness.mjs';
 
 /** The arguments Atelier's probe uses (src/media/probe.ts + src/media/media-input.ts), for the comparison. */
 export function ffprobeArgs(file) {
@@ -57,7 +66,8 @@ async function uploadFile(pool, headers, file, type) {
   form.append('file', new Blob([readFileSync(file)], { type }), path.basename(file));
   const upload = await pool.request({ path: '/v1/files', method: 'POST', headers, body: form });
   const body = await upload.body.json();
-  if (upload.statusCode >= 300) throw new Error(`upload failed: ${upload.statusCode} ${JSON.stringify(body)}`);
+  if (upload.statusCode >= 300)
+    throw new Error(`upload failed: ${upload.statusCode} ${JSON.stringify(body)}`);
   return body.id;
 }
 
@@ -65,7 +75,16 @@ async function uploadFile(pool, headers, file, type) {
  * One Atelier per driver/database; two passes of `jobs` media.probe jobs each: on the tiny MP4 (one
  * ffprobe per job), then on a text playlist the job refuses before any process runs — the queue alone.
  */
-export async function runQueueThroughput({ name, database, redis, jobs, tinyFile, playlistFile, tempDir, logDir }) {
+export async function runQueueThroughput({
+  name,
+  database,
+  redis,
+  jobs,
+  tinyFile,
+  playlistFile,
+  tempDir,
+  logDir,
+}) {
   log(`queue throughput [${name}]: ${jobs} media.probe jobs per pass`);
   const atelier = await startAtelier({ name: `atelier-probe-${name}`, tempDir, logDir, database, redis });
   const pool = new Pool(atelier.baseUrl, { connections: 64 });
@@ -80,7 +99,8 @@ export async function runQueueThroughput({ name, database, redis, jobs, tinyFile
         body: JSON.stringify({ input: { file_id: fileId } }),
       });
       const body = await response.body.json();
-      if (response.statusCode !== 202) throw new Error(`HTTP ${response.statusCode}: ${JSON.stringify(body).slice(0, 200)}`);
+      if (response.statusCode !== 202)
+        throw new Error(`HTTP ${response.statusCode}: ${JSON.stringify(body).slice(0, 200)}`);
       return body.id;
     };
     const finishedCount = async () =>
@@ -108,7 +128,8 @@ export async function runQueueThroughput({ name, database, redis, jobs, tinyFile
       );
       const createdAt = Date.now();
       const deadline = Date.now() + 600_000;
-      while ((await finishedCount()) < before + jobs - errors.length && Date.now() < deadline) await sleep(200);
+      while ((await finishedCount()) < before + jobs - errors.length && Date.now() < deadline)
+        await sleep(200);
       const sampled = samples.stop();
       const rows = await atelier.sql(
         `select status, error, created_at, started_at, finished_at from jobs where type = 'media.probe' and created_at >= ${startedAt}`,

@@ -7,12 +7,13 @@
  *   node bench/jobs/run.mjs --quick              smoke run: 1,000 jobs / 100 followers, 200 probe jobs
  *   node bench/jobs/run.mjs --only video         or --only throughput
  *   --jobs N --followers N --seconds S --probe-jobs M --no-readme
+ *   node bench/jobs/run.mjs --rerender        the report again from results/latest.json
  *
  * Writes bench/jobs/results/latest.md and latest.json, and (full runs) the jobs results section of
  * bench/README.md. Needs PostgreSQL and Redis on 127.0.0.1 for their cases (skipped loudly otherwise).
  */
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
@@ -39,6 +40,7 @@ const { values: options } = parseArgs({
     seconds: { type: 'string' },
     'probe-jobs': { type: 'string' },
     'no-readme': { type: 'boolean', default: false },
+    rerender: { type: 'boolean', default: false },
   },
 });
 const quick = options.quick;
@@ -52,9 +54,27 @@ function makeTinyFile(directory) {
   const file = path.join(directory, 'tiny.mp4');
   const result = spawnSync(
     'ffmpeg',
-    ['-hide_banner', '-loglevel', 'error', '-f', 'lavfi', '-i', 'testsrc2=size=64x36:rate=10:duration=1',
-      '-f', 'lavfi', '-i', 'sine=frequency=440:duration=1', '-c:v', 'libx264', '-pix_fmt', 'yuv420p',
-      '-c:a', 'aac', '-shortest', file],
+    [
+      '-hide_banner',
+      '-loglevel',
+      'error',
+      '-f',
+      'lavfi',
+      '-i',
+      'testsrc2=size=64x36:rate=10:duration=1',
+      '-f',
+      'lavfi',
+      '-i',
+      'sine=frequency=440:duration=1',
+      '-c:v',
+      'libx264',
+      '-pix_fmt',
+      'yuv420p',
+      '-c:a',
+      'aac',
+      '-shortest',
+      file,
+    ],
     { stdio: ['ignore', 'ignore', 'pipe'] },
   );
   if (result.status !== 0) throw new Error(`ffmpeg: ${result.stderr}`);
@@ -68,9 +88,13 @@ function rssOverTime(result) {
   // One point about every 10 s from the watch loop (which samples every 2 s).
   const points = [];
   let nextT = 0;
-  for (const point of result.progress ?? []) {
+  for (const [index, point] of (result.progress ?? []).entries()) {
     if (point.t >= nextT) {
-      points.push(`${Math.round(point.t)} s: ${point.rssMb} MB (${point.running ?? 0} running, ${point.succeeded ?? 0} done, ${point.pollsPerSecond} polls/s)`);
+      // The first point's poll rate is an average over the creation phase: not shown.
+      const polls = index === 0 ? '' : `, ${point.pollsPerSecond} polls/s`;
+      points.push(
+        `${Math.round(point.t)} s: ${point.rssMb} MB (${point.running ?? 0} running, ${point.succeeded ?? 0} done${polls})`,
+      );
       nextT = point.t + 10;
     }
   }
@@ -79,7 +103,9 @@ function rssOverTime(result) {
 
 function render(report) {
   const lines = [];
-  lines.push(`### Jobs results — ${report.startedAt.slice(0, 16).replace('T', ' ')} UTC${report.quick ? ' (quick run)' : ''}`);
+  lines.push(
+    `### Jobs results — ${report.startedAt.slice(0, 16).replace('T', ' ')} UTC${report.quick ? ' (quick run)' : ''}`,
+  );
   lines.push('');
   lines.push(`${report.machine}; run took ${report.seconds} s.`);
   lines.push('');
@@ -92,13 +118,27 @@ function render(report) {
         '(`video_poll_interval_ms = 1000`), `[jobs.types."video.generate"] concurrency` = the job count.',
     );
     lines.push('');
+    const peakKnown = report.video.some((result) => result.peakInFlight !== undefined);
     lines.push(
       table(
-        ['driver', 'jobs created', 'create/s', 'all succeeded after s', 'succeeded / failed', 'followers saw succeeded', 'RSS idle → max → end MB', 'Atelier CPU % avg', 'fake CPU %', 'load gen CPU %'],
+        [
+          'driver',
+          'jobs created',
+          'create/s',
+          ...(peakKnown ? ['most running at once'] : []),
+          'all succeeded after s',
+          'succeeded / failed',
+          'followers saw succeeded',
+          'RSS idle → max → end MB',
+          'Atelier CPU % avg',
+          'fake CPU %',
+          'load gen CPU %',
+        ],
         report.video.map((result) => [
           result.label,
           `${result.created}${result.createErrors ? ` (${result.createErrors} errors)` : ''}`,
           result.createPerSecond,
+          ...(peakKnown ? [result.peakInFlight] : []),
           result.allSucceededSeconds ?? `not all (last at ${result.lastFinishedSeconds ?? '–'} s)`,
           `${result.statusCounts?.succeeded ?? 0} / ${result.statusCounts?.failed ?? 0}`,
           `${result.followersSawSucceeded} / ${result.followersOpened}${result.followerErrors ? ` (${result.followerErrors} errors)` : ''}`,
@@ -114,7 +154,15 @@ function render(report) {
     lines.push('');
     lines.push(
       table(
-        ['driver', 'progress event (fake served → follower got it)', 'succeeded event (fake served `completed` → follower got it)', 'completed → job row succeeded (all jobs)', 'poll lateness (fake flipped → Atelier asked)', 'job created → started', 'peak polls/s (wanted: jobs/s)'],
+        [
+          'driver',
+          'progress event (fake served → follower got it)',
+          'succeeded event (fake served `completed` → follower got it)',
+          'completed → job row succeeded (all jobs)',
+          'poll lateness (fake flipped → Atelier asked)',
+          'job created → started',
+          'peak polls/s after creation (wanted: jobs/s)',
+        ],
         report.video.map((result) => [
           result.label,
           `${pair(result.progressLatencyMs)} (n=${result.progressLatencyMs.count})`,
@@ -122,7 +170,7 @@ function render(report) {
           pair(result.completionLagMs),
           pair(result.pollLatenessMs),
           pair(result.startDelayMs),
-          `${Math.max(0, ...(result.progress ?? []).map((point) => point.pollsPerSecond))} (${result.jobs})`,
+          `${Math.max(0, ...(result.progress ?? []).slice(1).map((point) => point.pollsPerSecond))} (${result.jobs})`,
         ]),
       ),
     );
@@ -142,7 +190,10 @@ function render(report) {
     lines.push('');
     const rows = [];
     for (const result of report.throughput) {
-      for (const [kind, pass] of [['with ffprobe', result.withFfprobe], ['queue only (refused input)', result.refused]]) {
+      for (const [kind, pass] of [
+        ['with ffprobe', result.withFfprobe],
+        ['queue only (refused input)', result.refused],
+      ]) {
         rows.push([
           result.label,
           kind,
@@ -158,7 +209,17 @@ function render(report) {
     }
     lines.push(
       table(
-        ['driver / database', 'jobs', 'succeeded / failed', 'create/s', 'jobs/s', 'created → finished p50 / p99 ms', 'run median ms', 'Atelier CPU %', 'RSS max MB'],
+        [
+          'driver / database',
+          'jobs',
+          'succeeded / failed',
+          'create/s',
+          'jobs/s',
+          'created → finished p50 / p99 ms',
+          'run median ms',
+          'Atelier CPU %',
+          'RSS max MB',
+        ],
         rows,
       ),
     );
@@ -195,17 +256,32 @@ async function main() {
   const logDir = path.join(tempDir, 'logs');
   mkdirSync(logDir, { recursive: true });
   const services = await servicesAvailable();
-  const report = { startedAt: startedAt.toISOString(), quick, video: [], throughput: [], ffprobe: [], skipped: [] };
+  const report = {
+    startedAt: startedAt.toISOString(),
+    quick,
+    video: [],
+    throughput: [],
+    ffprobe: [],
+    skipped: [],
+  };
   const missing = (need) => need.filter((service) => !services[service]);
   try {
     if (options.only !== 'throughput') {
       const cases = [
         { name: 'embedded-sqlite', label: 'embedded / SQLite', database: 'sqlite', redis: false, needs: [] },
-        { name: 'bullmq-postgres', label: 'BullMQ / PostgreSQL', database: 'postgres', redis: true, needs: ['postgres', 'redis'] },
+        {
+          name: 'bullmq-postgres',
+          label: 'BullMQ / PostgreSQL',
+          database: 'postgres',
+          redis: true,
+          needs: ['postgres', 'redis'],
+        },
       ];
       for (const entry of cases) {
         if (missing(entry.needs).length) {
-          report.skipped.push(`video jobs ${entry.label}: ${missing(entry.needs).join(' and ')} not reachable`);
+          report.skipped.push(
+            `video jobs ${entry.label}: ${missing(entry.needs).join(' and ')} not reachable`,
+          );
           continue;
         }
         const result = await runVideoInFlight({
@@ -226,15 +302,36 @@ async function main() {
       writeFileSync(playlistFile, '#EXTM3U\n#EXTINF:1,\nsegment.ts\n');
       const cases = [
         { name: 'embedded-sqlite', label: 'embedded / SQLite', database: 'sqlite', redis: false, needs: [] },
-        { name: 'embedded-postgres', label: 'embedded / PostgreSQL', database: 'postgres', redis: false, needs: ['postgres'] },
-        { name: 'bullmq-postgres', label: 'BullMQ / PostgreSQL', database: 'postgres', redis: true, needs: ['postgres', 'redis'] },
+        {
+          name: 'embedded-postgres',
+          label: 'embedded / PostgreSQL',
+          database: 'postgres',
+          redis: false,
+          needs: ['postgres'],
+        },
+        {
+          name: 'bullmq-postgres',
+          label: 'BullMQ / PostgreSQL',
+          database: 'postgres',
+          redis: true,
+          needs: ['postgres', 'redis'],
+        },
       ];
       for (const entry of cases) {
         if (missing(entry.needs).length) {
-          report.skipped.push(`probe jobs ${entry.label}: ${missing(entry.needs).join(' and ')} not reachable`);
+          report.skipped.push(
+            `probe jobs ${entry.label}: ${missing(entry.needs).join(' and ')} not reachable`,
+          );
           continue;
         }
-        const result = await runQueueThroughput({ ...entry, jobs: probeJobs, tinyFile, playlistFile, tempDir, logDir });
+        const result = await runQueueThroughput({
+          ...entry,
+          jobs: probeJobs,
+          tinyFile,
+          playlistFile,
+          tempDir,
+          logDir,
+        });
         report.throughput.push({ ...result, label: entry.label });
       }
       const ffprobeRuns = quick ? 100 : 400;
@@ -250,14 +347,24 @@ async function main() {
   report.machine = machineLine(loadBefore, report.loadAfter);
   const markdown = render(report);
   console.log(markdown);
-  writeResults(resultsDir, `${markdown}\n`, report);
+  writeResults(resultsDir, `${markdown}\n`, report, report.quick ? 'latest-quick' : 'latest');
   if (!quick && !options['no-readme'] && !options.only && updateReadme('jobs-results', markdown)) {
     log('updated the jobs results in bench/README.md');
   }
   rmSync(tempDir, { recursive: true, force: true });
 }
 
-main().catch(async (error) => {
+/** --rerender: the report again from results/latest.json (after a change to the report's layout). */
+function rerender() {
+  const report = JSON.parse(readFileSync(path.join(resultsDir, 'latest.json'), 'utf8'));
+  const markdown = render(report);
+  console.log(markdown);
+  writeResults(resultsDir, `${markdown}\n`, report, report.quick ? 'latest-quick' : 'latest');
+  if (!report.quick && !options['no-readme'] && updateReadme('jobs-results', markdown))
+    log('updated bench/README.md');
+}
+
+(options.rerender ? Promise.resolve().then(rerender) : main()).catch(async (error) => {
   log(`failed: ${error.stack ?? error}`);
   await stopAll();
   process.exit(1);

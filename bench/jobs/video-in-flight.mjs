@@ -69,11 +69,26 @@ async function forEachParallel(count, parallel, work) {
   );
 }
 
-export async function runVideoInFlight({ name, database, redis, jobs, followers, seconds, timeoutSeconds, tempDir, logDir }) {
+export async function runVideoInFlight({
+  name,
+  database,
+  redis,
+  jobs,
+  followers,
+  seconds,
+  timeoutSeconds,
+  tempDir,
+  logDir,
+}) {
   log(`video in flight [${name}]: ${jobs} jobs, ${followers} followers, fake takes ${seconds} s`);
-  const fake = start('fake-videos', process.execPath, [path.join(benchDir, 'jobs', 'fake-videos.mjs'), '--seconds', String(seconds)], {
-    logFile: path.join(logDir, `fake-videos-${name}.log`),
-  });
+  const fake = start(
+    'fake-videos',
+    process.execPath,
+    [path.join(benchDir, 'jobs', 'fake-videos.mjs'), '--seconds', String(seconds)],
+    {
+      logFile: path.join(logDir, `fake-videos-${name}.log`),
+    },
+  );
   const fakePort = await portOf(fake);
   const fakeUrl = `http://127.0.0.1:${fakePort}`;
   const atelier = await startAtelier({
@@ -95,11 +110,19 @@ export async function runVideoInFlight({ name, database, redis, jobs, followers,
     ],
   });
   const pid = atelier.child.pid;
-  const result = { name, database, driver: redis ? 'bullmq' : 'embedded', jobs, followers, fakeSeconds: seconds };
+  const result = {
+    name,
+    database,
+    driver: redis ? 'bullmq' : 'embedded',
+    jobs,
+    followers,
+    fakeSeconds: seconds,
+  };
   const fakePool = new Pool(fakeUrl, { connections: 4 });
   const createPool = new Pool(atelier.baseUrl, { connections: 64, pipelining: 1 });
   const followPool = new Pool(atelier.baseUrl, { connections: followers + 16, pipelining: 1 });
-  const fakeStats = async () => (await (await fakePool.request({ path: '/bench/stats', method: 'GET' })).body.json());
+  const fakeStats = async () =>
+    await (await fakePool.request({ path: '/bench/stats', method: 'GET' })).body.json();
   try {
     await sleep(1000);
     result.rssIdleMb = round(readRssMb(pid), 1);
@@ -147,20 +170,25 @@ export async function runVideoInFlight({ name, database, redis, jobs, followers,
     result.createErrorSample = createErrors.slice(0, 3);
     result.createSeconds = round(createSeconds, 2);
     result.createPerSecond = round(jobIdByPrompt.size / createSeconds, 0);
-    log(`[${name}] created ${jobIdByPrompt.size} in ${createSeconds.toFixed(1)} s (${createErrors.length} errors)`);
+    log(
+      `[${name}] created ${jobIdByPrompt.size} in ${createSeconds.toFixed(1)} s (${createErrors.length} errors)`,
+    );
 
     // Watch until every job is finished (or the time budget runs out).
     const progress = [];
     const deadline = Date.now() + timeoutSeconds * 1000;
-    let previousPolls = 0;
+    // The first point's rate covers the creation phase too: start counting from now.
+    let previousPolls = (await fakeStats()).polls;
     let previousTime = Date.now();
     let finished = 0;
     while (Date.now() < deadline) {
       await sleep(2000);
       const counts = Object.fromEntries(
-        (await atelier.sql("select status, count(*) as n from jobs where type = 'video.generate' group by status")).map(
-          (row) => [row.status, Number(row.n)],
-        ),
+        (
+          await atelier.sql(
+            "select status, count(*) as n from jobs where type = 'video.generate' group by status",
+          )
+        ).map((row) => [row.status, Number(row.n)]),
       );
       const stats = await fakeStats();
       const now = Date.now();
@@ -211,6 +239,7 @@ export async function runVideoInFlight({ name, database, redis, jobs, followers,
       }
     }
     result.statusCounts = statusCounts;
+    result.peakInFlight = peakOverlap(rows);
     result.allSucceededSeconds =
       statusCounts.succeeded === jobs ? round((lastFinished - startedAt) / 1000, 1) : undefined;
     result.lastFinishedSeconds = lastFinished ? round((lastFinished - startedAt) / 1000, 1) : undefined;
@@ -244,12 +273,16 @@ export async function runVideoInFlight({ name, database, redis, jobs, followers,
           if (record.openedAt !== undefined && served < record.openedAt) continue;
           progressLatency.push(event.at - served);
         }
-        if (event.type === 'job.succeeded' && video.completed) succeededLatency.push(event.at - video.completed);
+        if (event.type === 'job.succeeded' && video.completed)
+          succeededLatency.push(event.at - video.completed);
       }
     }
     result.followersOpened = followed.length;
     result.followerErrors = followerErrors;
-    result.followerErrorSample = followed.filter((record) => record.error).slice(0, 3).map((record) => record.error);
+    result.followerErrorSample = followed
+      .filter((record) => record.error)
+      .slice(0, 3)
+      .map((record) => record.error);
     result.followersSawSucceeded = followersComplete;
     result.eventsReceived = eventsReceived;
     result.progressLatencyMs = summarize(progressLatency);
@@ -263,4 +296,22 @@ export async function runVideoInFlight({ name, database, redis, jobs, followers,
     await atelier.stop();
     await stopChild(fake);
   }
+}
+
+/** The most jobs running at the same moment, from their started_at/finished_at. */
+function peakOverlap(rows) {
+  const edges = [];
+  for (const row of rows) {
+    if (row.started_at === null) continue;
+    edges.push([Number(row.started_at), 1]);
+    if (row.finished_at !== null) edges.push([Number(row.finished_at), -1]);
+  }
+  edges.sort((a, b) => a[0] - b[0] || a[1] - b[1]);
+  let running = 0;
+  let peak = 0;
+  for (const [, change] of edges) {
+    running += change;
+    peak = Math.max(peak, running);
+  }
+  return peak;
 }

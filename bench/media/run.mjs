@@ -51,10 +51,28 @@ const resultsDir = path.join(benchDir, 'media', 'results');
 function makeInput(directory) {
   const file = path.join(directory, 'input-1080p.mp4');
   const args = [
-    '-hide_banner', '-loglevel', 'error', '-y',
-    '-f', 'lavfi', '-i', `testsrc2=size=1920x1080:rate=30:duration=${inputSeconds}`,
-    '-f', 'lavfi', '-i', `sine=frequency=440:sample_rate=48000:duration=${inputSeconds}`,
-    '-c:v', 'libx264', '-preset', 'veryfast', '-pix_fmt', 'yuv420p', '-c:a', 'aac', '-shortest', file,
+    '-hide_banner',
+    '-loglevel',
+    'error',
+    '-y',
+    '-f',
+    'lavfi',
+    '-i',
+    `testsrc2=size=1920x1080:rate=30:duration=${inputSeconds}`,
+    '-f',
+    'lavfi',
+    '-i',
+    `sine=frequency=440:sample_rate=48000:duration=${inputSeconds}`,
+    '-c:v',
+    'libx264',
+    '-preset',
+    'veryfast',
+    '-pix_fmt',
+    'yuv420p',
+    '-c:a',
+    'aac',
+    '-shortest',
+    file,
   ];
   const result = spawnSync('ffmpeg', args, { stdio: ['ignore', 'ignore', 'pipe'] });
   if (result.status !== 0) throw new Error(`ffmpeg could not make the input: ${result.stderr}`);
@@ -67,7 +85,10 @@ function watchChildren(pid) {
   const timer = setInterval(() => {
     let children = [];
     try {
-      children = readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8').trim().split(/\s+/).filter(Boolean);
+      children = readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8')
+        .trim()
+        .split(/\s+/)
+        .filter(Boolean);
     } catch {
       return;
     }
@@ -81,7 +102,9 @@ function watchChildren(pid) {
       try {
         // Read again until the child has exec'd: between fork and exec it still shows Node's argv.
         const argv = readFileSync(`/proc/${child}/cmdline`, 'utf8').split('\0').filter(Boolean);
-        const tool = ['ffmpeg', 'ffprobe'].includes(path.basename(argv[0] ?? '')) ? path.basename(argv[0]) : undefined;
+        const tool = ['ffmpeg', 'ffprobe'].includes(path.basename(argv[0] ?? ''))
+          ? path.basename(argv[0])
+          : undefined;
         if (entry) Object.assign(entry, { argv, tool, lastSeen: now });
         else seen.set(child, { argv, tool, firstSeen: now, lastSeen: now });
       } catch {
@@ -99,7 +122,12 @@ function watchChildren(pid) {
 
 /** Follows a job's SSE stream until it ends; resolves with the terminal event's type and data. */
 async function waitForJob(pool, headers, jobId) {
-  const response = await pool.request({ path: `/v1/jobs/${jobId}/events`, method: 'GET', headers, bodyTimeout: 0 });
+  const response = await pool.request({
+    path: `/v1/jobs/${jobId}/events`,
+    method: 'GET',
+    headers,
+    bodyTimeout: 0,
+  });
   response.body.setEncoding('utf8');
   let buffer = '';
   for await (const chunk of response.body) {
@@ -122,10 +150,12 @@ async function atelierTranscode(atelier, pool, fileId) {
     body: JSON.stringify({ input: { file_id: fileId }, options: transcodeOptions }),
   });
   const job = await response.body.json();
-  if (response.statusCode !== 202) throw new Error(`transcode refused: ${response.statusCode} ${JSON.stringify(job)}`);
+  if (response.statusCode !== 202)
+    throw new Error(`transcode refused: ${response.statusCode} ${JSON.stringify(job)}`);
   const end = await waitForJob(pool, atelier.headers, job.id);
   const wallMs = performance.now() - startedAt;
-  if (end.type !== 'job.succeeded') throw new Error(`transcode ${end.type}: ${JSON.stringify(end.data).slice(0, 500)}`);
+  if (end.type !== 'job.succeeded')
+    throw new Error(`transcode ${end.type}: ${JSON.stringify(end.data).slice(0, 500)}`);
   return { jobId: job.id, wallMs, output: end.data.output };
 }
 
@@ -138,7 +168,9 @@ function runFfmpeg(argv) {
     child.stderr.on('data', (chunk) => (stderr = (stderr + chunk).slice(-4000)));
     child.once('error', reject);
     child.once('close', (code) =>
-      code === 0 ? resolve({ wallMs: performance.now() - startedAt }) : reject(new Error(`ffmpeg exited ${code}: ${stderr}`)),
+      code === 0
+        ? resolve({ wallMs: performance.now() - startedAt })
+        : reject(new Error(`ffmpeg exited ${code}: ${stderr}`)),
     );
   });
 }
@@ -165,14 +197,16 @@ async function inParallel(count, parallel, work) {
 
 function render(report) {
   const lines = [];
-  lines.push(`### Media results — ${report.startedAt.slice(0, 16).replace('T', ' ')} UTC${report.quick ? ' (quick run)' : ''}`);
+  lines.push(
+    `### Media results — ${report.startedAt.slice(0, 16).replace('T', ' ')} UTC${report.quick ? ' (quick run)' : ''}`,
+  );
   lines.push('');
   lines.push(`${report.machine}; run took ${report.seconds} s.`);
   lines.push('');
   lines.push(
     `Input: ${report.input.description}. Operation: \`POST /v1/media/transcode\` with \`${JSON.stringify(transcodeOptions)}\` ` +
       '(embedded driver, SQLite, files on the local blob store); Atelier time is from sending the POST to receiving ' +
-      '`job.succeeded` on the job\'s SSE stream. Direct: the same FFmpeg argv Atelier ran, read from /proc, with our paths:',
+      "`job.succeeded` on the job's SSE stream. Direct: the same FFmpeg argv Atelier ran, read from /proc, with our paths:",
   );
   lines.push('');
   lines.push('```');
@@ -184,9 +218,27 @@ function render(report) {
     table(
       ['', 'runs', 'median s', 'min s', 'max s'],
       [
-        ['Atelier (POST → job.succeeded)', overhead.atelier.length, round(overhead.atelierMedianMs / 1000, 2), round(Math.min(...overhead.atelier) / 1000, 2), round(Math.max(...overhead.atelier) / 1000, 2)],
-        ['FFmpeg inside Atelier (process seen in /proc)', overhead.ffmpegInside.length, round(median(overhead.ffmpegInside) / 1000, 2), round(Math.min(...overhead.ffmpegInside) / 1000, 2), round(Math.max(...overhead.ffmpegInside) / 1000, 2)],
-        ['FFmpeg direct', overhead.direct.length, round(overhead.directMedianMs / 1000, 2), round(Math.min(...overhead.direct) / 1000, 2), round(Math.max(...overhead.direct) / 1000, 2)],
+        [
+          'Atelier (POST → job.succeeded)',
+          overhead.atelier.length,
+          round(overhead.atelierMedianMs / 1000, 2),
+          round(Math.min(...overhead.atelier) / 1000, 2),
+          round(Math.max(...overhead.atelier) / 1000, 2),
+        ],
+        [
+          'FFmpeg inside Atelier (process seen in /proc)',
+          overhead.ffmpegInside.length,
+          round(median(overhead.ffmpegInside) / 1000, 2),
+          round(Math.min(...overhead.ffmpegInside) / 1000, 2),
+          round(Math.max(...overhead.ffmpegInside) / 1000, 2),
+        ],
+        [
+          'FFmpeg direct',
+          overhead.direct.length,
+          round(overhead.directMedianMs / 1000, 2),
+          round(Math.min(...overhead.direct) / 1000, 2),
+          round(Math.max(...overhead.direct) / 1000, 2),
+        ],
       ],
     ),
   );
@@ -244,7 +296,12 @@ async function main() {
     const form = new FormData();
     form.append('purpose', 'media');
     form.append('file', new Blob([readFileSync(input)], { type: 'video/mp4' }), 'input-1080p.mp4');
-    const upload = await pool.request({ path: '/v1/files', method: 'POST', headers: atelier.headers, body: form });
+    const upload = await pool.request({
+      path: '/v1/files',
+      method: 'POST',
+      headers: atelier.headers,
+      body: form,
+    });
     const file = await upload.body.json();
     if (upload.statusCode >= 300) throw new Error(`upload failed: ${JSON.stringify(file)}`);
     report.input = {
@@ -257,8 +314,13 @@ async function main() {
     const watch = watchChildren(atelier.child.pid);
     const warm = await atelierTranscode(atelier, pool, file.id);
     const spawned = watch.stop();
-    const ffmpegRun = spawned.find((entry) => entry.tool === 'ffmpeg' && entry.argv.includes('-i') && entry.argv.includes('-map'));
-    if (!ffmpegRun) throw new Error(`did not see Atelier's FFmpeg run; saw ${JSON.stringify(spawned.map((entry) => entry.argv[0]))}`);
+    const ffmpegRun = spawned.find(
+      (entry) => entry.tool === 'ffmpeg' && entry.argv.includes('-i') && entry.argv.includes('-map'),
+    );
+    if (!ffmpegRun)
+      throw new Error(
+        `did not see Atelier's FFmpeg run; saw ${JSON.stringify(spawned.map((entry) => entry.argv[0]))}`,
+      );
     report.capturedArgv = ffmpegRun.argv;
     report.warmUpChildProcesses = spawned.map((entry) => entry.argv.slice(0, 12).join(' '));
     report.warmOutput = warm.output;
@@ -278,11 +340,16 @@ async function main() {
       overhead.outside.push(run.wallMs - inside);
       const direct = await runFfmpeg(command(index + 1));
       overhead.direct.push(direct.wallMs);
-      log(`run ${index + 1}/${runs}: atelier ${(run.wallMs / 1000).toFixed(2)} s (ffmpeg ~${(inside / 1000).toFixed(2)} s), direct ${(direct.wallMs / 1000).toFixed(2)} s`);
+      log(
+        `run ${index + 1}/${runs}: atelier ${(run.wallMs / 1000).toFixed(2)} s (ffmpeg ~${(inside / 1000).toFixed(2)} s), direct ${(direct.wallMs / 1000).toFixed(2)} s`,
+      );
     }
     overhead.atelierMedianMs = median(overhead.atelier);
     overhead.directMedianMs = median(overhead.direct);
-    overhead.percent = round(((overhead.atelierMedianMs - overhead.directMedianMs) / overhead.directMedianMs) * 100, 1);
+    overhead.percent = round(
+      ((overhead.atelierMedianMs - overhead.directMedianMs) / overhead.directMedianMs) * 100,
+      1,
+    );
     report.overhead = overhead;
 
     report.throughput = [];
@@ -311,8 +378,9 @@ async function main() {
   report.machine = machineLine(loadBefore, report.loadAfter);
   const markdown = render(report);
   console.log(markdown);
-  writeResults(resultsDir, `${markdown}\n`, report);
-  if (!quick && !options['no-readme'] && updateReadme('media-results', markdown)) log('updated the media results in bench/README.md');
+  writeResults(resultsDir, `${markdown}\n`, report, report.quick ? 'latest-quick' : 'latest');
+  if (!quick && !options['no-readme'] && updateReadme('media-results', markdown))
+    log('updated the media results in bench/README.md');
   for (const entry of readdirSync(outDir)) rmSync(path.join(outDir, entry), { force: true });
   rmSync(tempDir, { recursive: true, force: true });
 }

@@ -6,6 +6,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import { ConflictError, InvalidRequestError, NotFoundError } from '../errors/index.js';
 import type { JobListFilter, JobRepository, JobRow } from '../storage/index.js';
 import { terminalEventTypes, type JobEvent } from './job-events.js';
+import { JobEventFanout } from './job-event-fanout.js';
 import type { JobEventLog } from './job-event-log.js';
 import type { JobHandlerRegistry } from './job-handler.js';
 import type { QueueDriver } from './queue-driver.js';
@@ -46,7 +47,11 @@ export class JobService {
     private readonly driver: QueueDriver,
     private readonly settings: (type: string) => JobTypeSettings,
     private readonly clock: () => number = Date.now,
-  ) {}
+  ) {
+    this.fanout = new JobEventFanout(events.bus);
+  }
+
+  private readonly fanout: JobEventFanout;
 
   async create(request: CreateJobInput): Promise<{ job: JobRow; created: boolean }> {
     const handler = this.handlers.get(request.type);
@@ -132,15 +137,20 @@ export class JobService {
     return this.repository.listEvents(id, afterId);
   }
 
+  /** Events of every job (e.g. a WebSocket following all of a key's jobs). */
   subscribe(listener: (event: JobEvent) => void): () => void {
-    return this.events.bus.subscribe(listener);
+    return this.fanout.followAll(listener);
+  }
+
+  /** Events of one job. */
+  follow(jobId: string, listener: (event: JobEvent) => void): () => void {
+    return this.fanout.follow(jobId, listener);
   }
 
   /** Resolve with the job once it reached a terminal state (or reject when `signal` aborts). */
   async waitForEnd(id: string, signal: AbortSignal, onEvent?: (event: JobEvent) => void): Promise<JobRow> {
     let wake: () => void = () => undefined;
-    const unsubscribe = this.subscribe((event) => {
-      if (event.jobId !== id) return;
+    const unsubscribe = this.follow(id, (event) => {
       onEvent?.(event);
       if (terminalEventTypes.has(event.type)) wake();
     });

@@ -39,7 +39,11 @@ export async function createJobSystem(options: {
   const owner = `${hostname()}:${process.pid}:${randomBytes(3).toString('hex')}`;
   const repository = new JobRepository(options.db);
   const bus: JobEventBus = options.redisUrl
-    ? new (await import('./redis-job-event-bus.js')).RedisJobEventBus(options.redisUrl, `${configuration.redis_prefix}:job-events`, logger)
+    ? new (await import('./redis-job-event-bus.js')).RedisJobEventBus(
+        options.redisUrl,
+        `${configuration.redis_prefix}:job-events`,
+        logger,
+      )
     : new MemoryJobEventBus();
   const events = new JobEventLog(repository, bus, logger);
   const handlers = new JobHandlerRegistry();

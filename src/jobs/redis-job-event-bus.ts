@@ -14,7 +14,11 @@ export class RedisJobEventBus implements JobEventBus {
     private readonly channel: string,
     private readonly logger: Logger,
   ) {
-    this.publisher = new Redis(url, { maxRetriesPerRequest: null, lazyConnect: false });
+    this.publisher = new Redis(url, {
+      maxRetriesPerRequest: null,
+      lazyConnect: false,
+      enableAutoPipelining: true,
+    });
     this.subscriber = new Redis(url, { maxRetriesPerRequest: null, lazyConnect: false });
     this.subscriber.on('message', (_channel: string, message: string) => {
       let event: JobEvent;

@@ -16,7 +16,11 @@ export interface OpenedDatabase {
   close(): Promise<void>;
 }
 
-export async function openDatabase(options: { url?: string; dataDir: string }): Promise<OpenedDatabase> {
+export async function openDatabase(options: {
+  url?: string;
+  dataDir: string;
+  poolSize?: number;
+}): Promise<OpenedDatabase> {
   const isPostgres = options.url !== undefined && /^postgres(ql)?:\/\//.test(options.url);
   let db: Database;
   // Each driver is loaded only when used: an embedded install never pays for pg, nor a cluster for SQLite.
@@ -25,7 +29,9 @@ export async function openDatabase(options: { url?: string; dataDir: string }): 
     // PostgreSQL returns int8 as strings; our bigints are millisecond timestamps and counters below 2^53.
     pg.types.setTypeParser(20, (value) => Number(value));
     db = new Kysely<DatabaseSchema>({
-      dialect: new PostgresDialect({ pool: new pg.Pool({ connectionString: options.url, max: 10 }) }),
+      dialect: new PostgresDialect({
+        pool: new pg.Pool({ connectionString: options.url, max: options.poolSize ?? 20 }),
+      }),
     });
   } else {
     const file = options.url?.startsWith('sqlite:')

@@ -31,7 +31,11 @@ let stopping = false;
 export function start(name, command, args, { env = {}, dropEnv = [], logFile, cwd = rootDir } = {}) {
   const inherited = { ...process.env };
   for (const key of dropEnv) delete inherited[key];
-  const child = spawn(command, args, { cwd, env: { ...inherited, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(command, args, {
+    cwd,
+    env: { ...inherited, ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   const output = [];
   const keep = (chunk) => {
     output.push(chunk);
@@ -104,7 +108,15 @@ export function portOf(child) {
  * Starts `node dist/main.js serve` on a port it picks itself (ATELIER_PORT=0, read from the log).
  * `database`: 'sqlite' | 'postgres'; `redis`: true for BullMQ. Returns {child, baseUrl, headers, drop}.
  */
-export async function startAtelier({ name, tempDir, jobsLines = [], configLines = [], database = 'sqlite', redis = false, logDir }) {
+export async function startAtelier({
+  name,
+  tempDir,
+  jobsLines = [],
+  configLines = [],
+  database = 'sqlite',
+  redis = false,
+  logDir,
+}) {
   const distMain = path.join(rootDir, 'dist', 'main.js');
   if (!existsSync(distMain)) throw new Error('dist/main.js is missing: run `npm run build` first');
   const tag = randomBytes(5).toString('hex');
@@ -113,7 +125,14 @@ export async function startAtelier({ name, tempDir, jobsLines = [], configLines 
   const redisPrefix = `atelier-bench-${tag}`;
   writeFileSync(
     configPath,
-    ['log_level = "info"', '[jobs]', `redis_prefix = "${redisPrefix}"`, ...jobsLines, ...configLines, ''].join('\n'),
+    [
+      'log_level = "info"',
+      '[jobs]',
+      `redis_prefix = "${redisPrefix}"`,
+      ...jobsLines,
+      ...configLines,
+      '',
+    ].join('\n'),
   );
   const env = {
     ATELIER_HOST: '127.0.0.1',
@@ -146,6 +165,10 @@ export async function startAtelier({ name, tempDir, jobsLines = [], configLines 
     child.stdout.on('data', onData);
     child.stderr.on('data', onData);
     child.once('exit', () => reject(new Error(`${name} failed to start: ${child.output().slice(-3000)}`)));
+  }).catch(async (error) => {
+    // Leave nothing behind in the shared PostgreSQL when the start fails.
+    if (schema) await dropSchema(schema).catch(() => undefined);
+    throw error;
   });
   const baseUrl = `http://127.0.0.1:${port}`;
   await waitFor(async () => {
@@ -163,7 +186,8 @@ export async function startAtelier({ name, tempDir, jobsLines = [], configLines 
     async stop() {
       await stats.close();
       await stopChild(child);
-      if (schema) await dropSchema(schema).catch((error) => log(`could not drop ${schema}: ${error.message}`));
+      if (schema)
+        await dropSchema(schema).catch((error) => log(`could not drop ${schema}: ${error.message}`));
       if (redis) await deleteRedisKeys(redisPrefix).catch((error) => log(`redis cleanup: ${error.message}`));
     },
   };
@@ -180,7 +204,10 @@ async function statsConnection(database, env) {
     };
   }
   const { default: SQLite } = await import('better-sqlite3');
-  const sqlite = new SQLite(path.join(env.ATELIER_DATA_DIR, 'atelier.db'), { readonly: true, fileMustExist: true });
+  const sqlite = new SQLite(path.join(env.ATELIER_DATA_DIR, 'atelier.db'), {
+    readonly: true,
+    fileMustExist: true,
+  });
   sqlite.pragma('busy_timeout = 5000');
   return {
     query: async (text) => sqlite.prepare(text).all(),
@@ -384,10 +411,11 @@ export function machineLine(loadBefore, loadAfter) {
 
 // ---------------------------------------------------------------- results
 
-export function writeResults(directory, markdown, json) {
+/** `name`.md and `name`.json: quick runs use 'latest-quick' so they never replace a full run's results. */
+export function writeResults(directory, markdown, json, name = 'latest') {
   mkdirSync(directory, { recursive: true });
-  writeFileSync(path.join(directory, 'latest.md'), markdown);
-  writeFileSync(path.join(directory, 'latest.json'), `${JSON.stringify(json, null, 2)}\n`);
+  writeFileSync(path.join(directory, `${name}.md`), markdown);
+  writeFileSync(path.join(directory, `${name}.json`), `${JSON.stringify(json, null, 2)}\n`);
 }
 
 /** Replaces the text between `<!-- {marker}:start -->` and `<!-- {marker}:end -->` in bench/README.md. */
