@@ -480,8 +480,15 @@ async function main() {
   const atelier = start(
     'atelier',
     process.execPath,
-    // The same V8 flags as `npm start` (package.json): a 4 MB young generation keeps resident memory down.
-    [...profileArgs, '--max-semi-space-size=4', distMain, 'serve', '--config', configPath],
+    // The same V8 flags as `npm start` (package.json) unless BENCH_NODE_FLAGS says otherwise.
+    [
+      ...profileArgs,
+      ...(process.env.BENCH_NODE_FLAGS ?? '--max-semi-space-size=8').split(' ').filter(Boolean),
+      distMain,
+      'serve',
+      '--config',
+      configPath,
+    ],
     {
       env: {
         ATELIER_HOST: '127.0.0.1',
