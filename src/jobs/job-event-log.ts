@@ -25,7 +25,8 @@ export class JobEventLog {
     private readonly repository: JobRepository,
     readonly bus: JobEventBus,
     private readonly logger: Logger,
-    private readonly flushDelayMs = 20,
+    /** Long enough to batch a burst, short enough not to be felt: every job waits on a few of these. */
+    private readonly flushDelayMs = 3,
     private readonly maximumBatch = 500,
     private readonly clock: () => number = Date.now,
   ) {}

@@ -97,8 +97,11 @@ export class JobService {
       }
       return result;
     }
-    await this.events.append(row.id, row.type, 'job.queued', {});
+    // Appends are ordered as they are called, so the worker may start (and log job.started) before the
+    // queued event is stored without the two swapping places.
+    const queued = this.events.append(row.id, row.type, 'job.queued', {});
     await this.driver.notify({ id: row.id, type: row.type, priority: row.priority, runAt: row.run_at });
+    await queued;
     return result;
   }
 
