@@ -155,6 +155,13 @@ export class FileService {
     return page;
   }
 
+  /** Add keys to a file's metadata (the bytes never change, so facts learned about them stay true). */
+  async mergeMetadata(id: string, patch: Record<string, unknown>): Promise<void> {
+    const record = await this.get(id);
+    const metadata = { ...(JSON.parse(record.metadata) as Record<string, unknown>), ...patch };
+    await this.repository.setMetadata(id, JSON.stringify(metadata));
+  }
+
   /** Remove the row first, so the file disappears at once; then its bytes. */
   async delete(id: string, access: FileAccess = {}): Promise<FileRecord> {
     const record = await this.get(id, access);

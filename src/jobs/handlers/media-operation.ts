@@ -13,14 +13,18 @@ import { InvalidRequestError } from '../../errors/index.js';
 import type { FileService } from '../../files/file-service.js';
 import {
   MEDIA_OPERATIONS,
+  probeMedia,
   runMediaOperation,
+  type MediaFacts,
   type MediaLimits,
   type MediaOperationName,
   type MediaToolkit,
 } from '../../media/index.js';
+import { assertMediaFile } from '../../media/media-input.js';
+import type { MediaOperation } from '../../media/operation.js';
 import type { MediaOperationOutput } from '../../media/run-operation.js';
 import type { JobHandler } from '../job-handler.js';
-import { mediaSourceSchema, type MediaSourceResolver } from './media-source.js';
+import { mediaSourceSchema, type MaterializedSource, type MediaSourceResolver } from './media-source.js';
 
 export const mediaJobInput = z.strictObject({
   inputs: z.array(mediaSourceSchema).min(1).max(32),
@@ -71,22 +75,27 @@ export function createMediaOperationHandlers(options: {
       const workDir = await mkdtemp(join(tmpdir(), `atelier-${operation}-`));
       try {
         context.progress(0, 'fetching inputs');
-        const paths = [];
+        const inputs = [];
         for (const [index, source] of context.input.inputs.entries()) {
-          paths.push({
-            path: await options.sources.materialize(
-              source,
-              index,
-              workDir,
-              context.job.apiKeyId,
-              context.signal,
-            ),
+          const materialized = await options.sources.materialize(
+            source,
+            index,
+            workDir,
+            context.job.apiKeyId,
+            context.signal,
+          );
+          inputs.push({
+            path: materialized.path,
+            facts:
+              (MEDIA_OPERATIONS[operation] as MediaOperation).inputs.kindOf?.(index) === 'subtitle'
+                ? undefined
+                : await knownOrProbed(toolkit, materialized, index, options.files, context.signal),
           });
         }
         context.progress(0.02, 'processing');
         const outcome = await runMediaOperation(toolkit, {
           operation,
-          inputs: paths,
+          inputs,
           options: context.input.options,
           workDir,
           signal: context.signal,
@@ -101,6 +110,25 @@ export function createMediaOperationHandlers(options: {
       }
     },
   }));
+}
+
+/**
+ * Facts of a library input: known from an earlier probe, or probed now and remembered on the file (its bytes
+ * never change), so the next job on the same file does not pay for ffprobe again.
+ */
+async function knownOrProbed(
+  toolkit: MediaToolkit,
+  source: MaterializedSource,
+  index: number,
+  files: FileService,
+  signal: AbortSignal,
+): Promise<MediaFacts | undefined> {
+  if (source.facts || !source.fileId) return source.facts;
+  const param = `inputs[${index}]`;
+  await assertMediaFile(source.path, param);
+  const facts = await probeMedia(toolkit.runner, source.path, { signal, param });
+  await files.mergeMetadata(source.fileId, { media_facts: facts }).catch(() => undefined);
+  return facts;
 }
 
 async function storeOutputs(
@@ -118,7 +146,13 @@ async function storeOutputs(
       purpose: 'output',
       apiKeyId: job.apiKeyId,
       jobId: job.id,
-      metadata: { operation, role: output.role, facts: output.facts ?? null },
+      metadata: {
+        operation,
+        role: output.role,
+        facts: output.facts ?? null,
+        // Probed facts of a primary output, so a chained job skips probing it again.
+        ...(output.role === 'primary' && output.facts ? { media_facts: output.facts } : {}),
+      },
     });
     const presented = files.present(record);
     stored.set(basename(output.path), {

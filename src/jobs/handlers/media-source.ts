@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { z } from 'zod';
 import { InvalidRequestError } from '../../errors/index.js';
 import type { FileService } from '../../files/file-service.js';
+import type { MediaFacts } from '../../media/index.js';
 import { safeDownload } from '../../security/safe-fetch.js';
 import type { GuardedDispatcher } from '../../security/ssrf-guard.js';
 import type { JobService } from '../job-service.js';
@@ -18,6 +19,14 @@ export const mediaSourceSchema = z.union([
 
 export type MediaSource = z.infer<typeof mediaSourceSchema>;
 
+export interface MaterializedSource {
+  path: string;
+  /** The library file behind the source, when there is one. */
+  fileId?: string;
+  /** Media facts already known for that file (probed by an earlier job, or written with it as an output). */
+  facts?: MediaFacts;
+}
+
 export interface MediaSourceResolver {
   /** A local path in `directory` holding the source's bytes. */
   materialize(
@@ -26,7 +35,12 @@ export interface MediaSourceResolver {
     directory: string,
     apiKeyId: string | null,
     signal: AbortSignal,
-  ): Promise<string>;
+  ): Promise<MaterializedSource>;
+}
+
+function knownFacts(metadata: string): MediaFacts | undefined {
+  const facts = (JSON.parse(metadata) as { media_facts?: MediaFacts }).media_facts;
+  return facts && typeof facts === 'object' ? facts : undefined;
 }
 
 export function createMediaSourceResolver(options: {
@@ -39,7 +53,15 @@ export function createMediaSourceResolver(options: {
   const access = (apiKeyId: string | null) => (apiKeyId === null ? {} : { ownerKeyId: apiKeyId });
   return {
     async materialize(source, index, directory, apiKeyId, signal) {
-      if ('file_id' in source) return options.files.localPath(source.file_id, directory, access(apiKeyId));
+      const fromLibrary = async (fileId: string): Promise<MaterializedSource> => {
+        const record = await options.files.get(fileId, access(apiKeyId));
+        return {
+          path: await options.files.localPath(fileId, directory, access(apiKeyId)),
+          fileId,
+          facts: knownFacts(record.metadata),
+        };
+      };
+      if ('file_id' in source) return fromLibrary(source.file_id);
       if ('job_id' in source) {
         const job = await options.jobs.get(source.job_id);
         if (apiKeyId !== null && job.api_key_id !== apiKeyId) {
@@ -56,7 +78,7 @@ export function createMediaSourceResolver(options: {
             `inputs[${index}].job_id`,
           );
         }
-        return options.files.localPath(primary.id, directory, access(apiKeyId));
+        return fromLibrary(primary.id);
       }
       const result = await safeDownload(source.url, {
         dispatcher: options.dispatcher,
@@ -65,7 +87,7 @@ export function createMediaSourceResolver(options: {
         destinationPath: join(directory, `download-${index}`),
         signal,
       });
-      return result.path;
+      return { path: result.path };
     },
   };
 }

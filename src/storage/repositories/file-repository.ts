@@ -73,6 +73,11 @@ export class FileRepository {
       .execute();
   }
 
+  /** Files are immutable; their metadata may learn facts later (e.g. probed media facts). */
+  async setMetadata(id: string, metadata: string): Promise<void> {
+    await this.db.updateTable('files').set({ metadata }).where('id', '=', id).execute();
+  }
+
   async delete(id: string): Promise<boolean> {
     const result = await this.db.deleteFrom('files').where('id', '=', id).executeTakeFirst();
     return Number(result.numDeletedRows) > 0;

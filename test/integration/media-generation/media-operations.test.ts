@@ -157,6 +157,23 @@ describe('media operations as jobs', () => {
     expect(both.status).toBe(400);
   });
 
+  it('remembers probed facts on the input file, and on primary outputs, for later jobs', async () => {
+    const file = (await (
+      await fetch(`${harness.url}/v1/files/${clipId}`, { headers: { authorization: `Bearer ${adminKey}` } })
+    ).json()) as Record<string, any>;
+    expect(file.metadata.media_facts).toMatchObject({ video: { width: 160, height: 120 } });
+    const job = await finished(
+      (await post('/v1/media/extract-audio', { input: { file_id: clipId }, options: {} })).body.id,
+    );
+    expect(job.status, JSON.stringify(job.error)).toBe('succeeded');
+    const output = (await (
+      await fetch(`${harness.url}/v1/files/${job.output.files[0].id}`, {
+        headers: { authorization: `Bearer ${adminKey}` },
+      })
+    ).json()) as Record<string, any>;
+    expect(output.metadata.media_facts).toBeDefined();
+  });
+
   it('returns the same job for the same Idempotency-Key', async () => {
     const first = await post(
       '/v1/media/probe',
