@@ -47,9 +47,11 @@ export class JobEventLog {
   flush(): Promise<void> {
     if (this.timer) clearTimeout(this.timer);
     this.timer = undefined;
-    const batch = this.pending;
-    this.pending = [];
+    // The batch is taken when its write starts, not when it was scheduled: while one write is in flight,
+    // everything appended meanwhile goes into the next single write (group commit under load).
     this.flushing = this.flushing.then(async () => {
+      const batch = this.pending;
+      this.pending = [];
       if (batch.length === 0) return;
       let ids: number[];
       try {
