@@ -3,6 +3,7 @@
  * operation so a restart resumes polling instead of paying twice, report progress, then store every
  * resulting video in the library. Cancellation asks the vendor to stop where it can.
  */
+import { setTimeout as delay } from 'node:timers/promises';
 import { z } from 'zod';
 import { AtelierError, type ProviderError } from '../../errors/index.js';
 import type { MediaService, VideoHandle } from '../../gateway/media-service.js';
@@ -147,7 +148,9 @@ async function poll(
       if (!(error instanceof AtelierError) || !error.retryable || context.signal.aborted) throw error;
       failures++;
       context.logger.warn({ err: (error as ProviderError).message }, 'video status failed; polling again');
-      await delay(Math.min(maximumPollBackoffMs, video.pollIntervalMs * 2 ** failures), context.signal);
+      await delay(Math.min(maximumPollBackoffMs, video.pollIntervalMs * 2 ** failures), undefined, {
+        signal: context.signal,
+      });
       continue;
     }
     if (status.status === 'completed') {
@@ -166,7 +169,7 @@ async function poll(
       status.fraction === undefined ? undefined : Math.min(0.94, status.fraction * 0.94),
       status.message ?? 'generating',
     );
-    await delay(video.pollIntervalMs, context.signal);
+    await delay(video.pollIntervalMs, undefined, { signal: context.signal });
   }
 }
 
@@ -193,19 +196,4 @@ async function buildRequest(
       : undefined,
     providerOptions: input.provider_options,
   };
-}
-
-function delay(ms: number, signal: AbortSignal): Promise<void> {
-  return new Promise((resolve, reject) => {
-    if (signal.aborted) return reject(signal.reason);
-    const timer = setTimeout(() => {
-      signal.removeEventListener('abort', abort);
-      resolve();
-    }, ms);
-    const abort = () => {
-      clearTimeout(timer);
-      reject(signal.reason);
-    };
-    signal.addEventListener('abort', abort, { once: true });
-  });
 }
