@@ -7,7 +7,7 @@
  * first byte can still fail over; nothing is held back after that.
  */
 import { performance } from 'node:perf_hooks';
-import { Readable } from 'node:stream';
+import { Readable, type Writable } from 'node:stream';
 import type { Logger } from 'pino';
 import type { GatewayConfiguration } from '../config/index.js';
 import {
@@ -54,7 +54,9 @@ export interface RouteInfo {
 
 export type ChatResponse =
   | { kind: 'json'; body: unknown; route: RouteInfo }
-  | { kind: 'stream'; contentType: string; body: Readable; route: RouteInfo };
+  | { kind: 'stream'; contentType: string; body: Readable; route: RouteInfo }
+  /** A same-protocol stream: the caller writes the head, then hands over the response to relay into. */
+  | { kind: 'relay'; contentType: string; route: RouteInfo; relayTo(destination: Writable): void };
 
 type Prepared =
   | { kind: 'json'; body: unknown; usage: Usage | undefined }
@@ -144,31 +146,33 @@ export class ChatService {
     }
     const signal = call.signal;
     if (prepared.kind === 'relay') {
-      const body = relayStream({
-        upstream: prepared.upstream,
-        observer: prepared.observer,
-        provider: target.provider.id,
-        signal,
-        failureText: prepared.failure,
-        onEnd: (end) => {
-          const failure = end.kind === 'failed' ? end.error : undefined;
-          lease.release(
-            end.kind === 'completed' ? 'success' : failure instanceof ProviderError ? failure : 'neutral',
-          );
-          record(end.kind === 'completed' ? 200 : end.kind === 'client-closed' ? 499 : failure!.status, {
-            ...details,
-            usage: prepared.observer.result(),
-            errorKind:
-              end.kind === 'completed'
-                ? undefined
-                : end.kind === 'client-closed'
-                  ? 'client_closed'
-                  : failure!.kind,
-            stream: true,
-          });
-        },
-      });
-      return { kind: 'stream', contentType: prepared.contentType, body, route };
+      const relayTo = (destination: Writable) =>
+        relayStream({
+          upstream: prepared.upstream,
+          destination,
+          observer: prepared.observer,
+          provider: target.provider.id,
+          signal,
+          failureText: prepared.failure,
+          onEnd: (end) => {
+            const failure = end.kind === 'failed' ? end.error : undefined;
+            lease.release(
+              end.kind === 'completed' ? 'success' : failure instanceof ProviderError ? failure : 'neutral',
+            );
+            record(end.kind === 'completed' ? 200 : end.kind === 'client-closed' ? 499 : failure!.status, {
+              ...details,
+              usage: prepared.observer.result(),
+              errorKind:
+                end.kind === 'completed'
+                  ? undefined
+                  : end.kind === 'client-closed'
+                    ? 'client_closed'
+                    : failure!.kind,
+              stream: true,
+            });
+          },
+        });
+      return { kind: 'relay', contentType: prepared.contentType, route, relayTo };
     }
     const stream = prepared;
     async function* relayed(): AsyncGenerator<string | Buffer> {
@@ -271,7 +275,11 @@ export class ChatService {
       const body = call.body as Record<string, unknown>;
       const response = await chat.relay(
         {
-          body: call.protocol.name === 'gemini' ? body : { ...body, model: target.upstreamModel },
+          // Gemini names the model in the path; the others in the body, rewritten only for an alias.
+          body:
+            call.protocol.name === 'gemini' || body['model'] === target.upstreamModel
+              ? body
+              : { ...body, model: target.upstreamModel },
           stream: request.stream,
           model: target.upstreamModel,
         },

@@ -1,10 +1,10 @@
 /**
- * The same-protocol streaming hot path in plain Node streams: upstream bytes go to the client as they
- * arrive (a usage observer watches them on the way), with backpressure, and without a layer of async
- * iteration per chunk. A failure after the first byte ends the stream with the protocol's error event; a
+ * The same-protocol streaming hot path in plain Node streams: upstream bytes go straight into the client's
+ * response as they arrive (a usage observer watches them on the way), with backpressure, and without an
+ * intermediate stream or a layer of async iteration per chunk. A failure after the first byte ends the stream with the protocol's error event; a
  * client that leaves stops the upstream.
  */
-import { PassThrough, type Readable } from 'node:stream';
+import type { Readable, Writable } from 'node:stream';
 import { connectionError, toAtelierError, type AtelierError } from '../errors/index.js';
 import type { UsageObserver } from '../protocols/client-protocol.js';
 import { toTransportError } from '../providers/http/upstream-client.js';
@@ -39,47 +39,55 @@ export function awaitFirstBytes(body: Readable, provider: string, signal: AbortS
   });
 }
 
+/**
+ * Relay the upstream's bytes into the client's response as they come: no intermediate stream, one write
+ * per upstream read, the upstream paused while the client is slow.
+ */
 export function relayStream(options: {
   upstream: Readable;
+  destination: Writable;
   observer: UsageObserver;
   provider: string;
   signal: AbortSignal;
   /** The protocol's error event, written when the upstream fails mid-stream. */
   failureText: (error: AtelierError) => string;
   onEnd: (end: RelayEnd) => void;
-}): Readable {
-  const { upstream, observer } = options;
-  const output = new PassThrough();
+}): void {
+  const { upstream, destination, observer } = options;
   let settled = false;
   const settle = (end: RelayEnd) => {
     if (settled) return;
     settled = true;
     options.onEnd(end);
   };
+  if (destination.destroyed) {
+    settle({ kind: 'client-closed' });
+    upstream.destroy();
+    return;
+  }
   upstream.on('data', (chunk: Buffer) => {
     observer.push(chunk);
-    if (!output.write(chunk)) upstream.pause();
+    if (!destination.write(chunk)) upstream.pause();
   });
-  output.on('drain', () => upstream.resume());
+  destination.on('drain', () => upstream.resume());
   upstream.once('end', () => {
     settle({ kind: 'completed' });
-    output.end();
+    destination.end();
   });
   upstream.once('error', (error: unknown) => {
-    if (options.signal.aborted || output.destroyed) {
+    if (options.signal.aborted || destination.destroyed) {
       settle({ kind: 'client-closed' });
       return;
     }
     const failure = toAtelierError(toTransportError(options.provider, error, options.signal));
     settle({ kind: 'failed', error: failure });
-    output.end(options.failureText(failure));
+    destination.end(options.failureText(failure));
   });
-  output.once('close', () => {
+  destination.once('close', () => {
     if (settled) return;
     settle({ kind: 'client-closed' });
     upstream.destroy();
   });
   // A 'readable' listener (awaitFirstBytes) leaves the stream paused: let the buffered bytes flow.
   upstream.resume();
-  return output;
 }

@@ -1,6 +1,10 @@
 /** Buffers one usage record per request and writes them in batches, off the request path. */
+import { setImmediate } from 'node:timers/promises';
 import type { Logger } from 'pino';
 import type { UsageRecord, UsageRepository } from '../storage/index.js';
+
+/** Records per write: about a millisecond of SQLite work. */
+const writeChunkRecords = 100;
 
 export class UsageRecorder {
   private buffer: UsageRecord[] = [];
@@ -33,11 +37,15 @@ export class UsageRecorder {
     const batch = this.buffer;
     this.buffer = [];
     this.flushing = this.flushing.then(async () => {
-      if (batch.length === 0) return;
-      try {
-        await this.repository.insertMany(batch);
-      } catch (error) {
-        this.logger.error({ err: error, records: batch.length }, 'could not write usage records');
+      for (let index = 0; index < batch.length; index += writeChunkRecords) {
+        // An embedded (SQLite) write blocks the event loop while it runs: let requests through between chunks.
+        if (index > 0) await setImmediate();
+        const chunk = batch.slice(index, index + writeChunkRecords);
+        try {
+          await this.repository.insertMany(chunk);
+        } catch (error) {
+          this.logger.error({ err: error, records: chunk.length }, 'could not write usage records');
+        }
       }
     });
     return this.flushing;

@@ -13,18 +13,29 @@ export function clientGoneSignal(reply: FastifyReply): AbortSignal {
 }
 
 export function sendChat(request: FastifyRequest, reply: FastifyReply, response: ChatResponse): FastifyReply {
-  reply.header('x-atelier-provider', response.route.provider);
-  reply.header('x-atelier-upstream-model', response.route.model);
-  reply.header('x-atelier-attempts', String(response.route.attempts));
-  reply.header('x-request-id', request.id);
+  const routing = {
+    'x-atelier-provider': response.route.provider,
+    'x-atelier-upstream-model': response.route.model,
+    'x-atelier-attempts': String(response.route.attempts),
+    'x-request-id': request.id,
+  };
+  if (response.kind === 'relay') {
+    // The hot path: the upstream's bytes go straight into Node's response, past Fastify's send.
+    reply.hijack();
+    reply.raw.writeHead(200, { ...routing, ...streamHeaders(response.contentType) });
+    response.relayTo(reply.raw);
+    return reply;
+  }
+  reply.headers(routing);
   if (response.kind === 'json') {
     // Relayed answers are the upstream's JSON text, sent as is; translated ones are objects.
     return reply.type('application/json; charset=utf-8').send(response.body);
   }
-  reply.header('content-type', response.contentType);
-  reply.header('cache-control', 'no-cache');
-  reply.header('x-accel-buffering', 'no');
-  return reply.send(response.body);
+  return reply.headers(streamHeaders(response.contentType)).send(response.body);
+}
+
+function streamHeaders(contentType: string) {
+  return { 'content-type': contentType, 'cache-control': 'no-cache', 'x-accel-buffering': 'no' };
 }
 
 /** A chat endpoint: the protocol decides the wire format, the chat service does the rest. */

@@ -1,5 +1,5 @@
 /** Fastify assembly: parsers, request ids, authentication, the error handler and every route group. */
-import { randomUUID } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import websocket from '@fastify/websocket';
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
@@ -65,6 +65,14 @@ export interface ServerDependencies {
   urlPolicy: UrlPolicy;
 }
 
+/** This process's request ids: a random prefix (unique across processes) and a counter; no UUID per request. */
+const requestIdPrefix = `req_${randomBytes(8).toString('hex')}`;
+let requestSequence = 0;
+function nextRequestId(): string {
+  requestSequence++;
+  return requestIdPrefix + requestSequence.toString(36).padStart(8, '0');
+}
+
 export function buildServer(dependencies: ServerDependencies): FastifyInstance {
   const app = Fastify({
     loggerInstance: dependencies.logger as FastifyBaseLogger,
@@ -72,9 +80,7 @@ export function buildServer(dependencies: ServerDependencies): FastifyInstance {
     bodyLimit: dependencies.bodyLimitBytes,
     genReqId: (request) => {
       const given = request.headers['x-request-id'];
-      return typeof given === 'string' && /^[\w.-]{1,128}$/.test(given)
-        ? given
-        : `req_${randomUUID().replace(/-/g, '')}`;
+      return typeof given === 'string' && /^[\w.-]{1,128}$/.test(given) ? given : nextRequestId();
     },
     routerOptions: { ignoreTrailingSlash: true },
     return503OnClosing: true,

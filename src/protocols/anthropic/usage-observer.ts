@@ -1,6 +1,7 @@
 /**
- * Reads usage out of a relayed Anthropic stream without rebuilding it. Only the data lines of
- * `message_start` (input tokens) and `message_delta` (output tokens, and newer totals) are parsed.
+ * Reads usage out of a relayed Anthropic stream without rebuilding it. Only data lines that mention
+ * `"usage"` are parsed, and only `message_start` (input tokens) and `message_delta` (output tokens, and
+ * newer totals) are read.
  */
 import type { UsageObserver } from '../client-protocol.js';
 import { observeStreamUsage } from '../relay-usage.js';
@@ -18,13 +19,15 @@ const deltaCounts = [
 export function createStreamUsageObserver(): UsageObserver {
   let usage: Partial<AnthropicUsage> | undefined;
   return observeStreamUsage({
-    mayCarryUsage: (_data, event) => event === 'message_start' || event === 'message_delta',
-    read(payload, event) {
-      if (event === 'message_start') {
+    // message_start carries it inside `message`, message_delta at the top; both data objects name their type.
+    marker: '"usage"',
+    read(payload) {
+      if (payload['type'] === 'message_start') {
         const started = (payload as { message?: { usage?: unknown } }).message?.usage;
         if (isObject(started)) usage = { ...(started as Partial<AnthropicUsage>) };
         return;
       }
+      if (payload['type'] !== 'message_delta') return;
       const delta = payload['usage'];
       if (!isObject(delta)) return;
       const merged: Partial<AnthropicUsage> = { ...usage };

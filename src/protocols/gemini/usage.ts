@@ -49,7 +49,7 @@ export function usageFromBody(body: unknown): Usage | undefined {
 export function createStreamUsageObserver(): UsageObserver {
   let last: GeminiUsageMetadata | undefined;
   return observeStreamUsage({
-    mayCarryUsage: (data) => data.includes('"usageMetadata"'),
+    marker: '"usageMetadata"',
     read(payload) {
       if (isRecord(payload.usageMetadata)) last = payload.usageMetadata as GeminiUsageMetadata;
     },

@@ -17,6 +17,7 @@ export function usageFromOpenAIBody(body: unknown): Usage | undefined {
 export function createOpenAIStreamUsageObserver(): UsageObserver {
   let usage: Usage | undefined;
   return observeStreamUsage({
+    marker: '"usage"',
     mayCarryUsage: (data) => usageObjectPattern.test(data),
     read(payload) {
       usage = usageFromOpenAIBody(payload) ?? usage;

@@ -1,5 +1,6 @@
-import { sql } from 'kysely';
+import { CompiledQuery, sql } from 'kysely';
 import type { Database } from '../database.js';
+import type { DialectName } from '../migrations/index.js';
 import type { Selectable } from 'kysely';
 import type { UsageTable } from '../schema.js';
 
@@ -24,18 +25,49 @@ export interface UsageSummaryRow {
   average_latency_ms: number;
 }
 
+/** Every column of a usage record, with its PostgreSQL type for reading them back out of JSON. */
+const recordColumns: Record<keyof UsageRecord, 'bigint' | 'text' | 'integer'> = {
+  created_at: 'bigint',
+  api_key_id: 'text',
+  protocol: 'text',
+  requested_model: 'text',
+  provider_id: 'text',
+  upstream_model: 'text',
+  credential_id: 'text',
+  status: 'integer',
+  error_kind: 'text',
+  stream: 'integer',
+  attempts: 'integer',
+  latency_ms: 'integer',
+  input_tokens: 'integer',
+  output_tokens: 'integer',
+};
+const columnNames = Object.keys(recordColumns);
+
+/**
+ * A batch goes in as one JSON parameter that the database unpacks itself: the statement text is the same
+ * for every batch size, so nothing is rebuilt or re-prepared per row, and there is no parameter limit.
+ */
+const batchInsert: Record<DialectName, string> = {
+  sqlite: `insert into usage_records (${columnNames.join(', ')}) select ${columnNames
+    .map((name) => `value ->> '$.${name}'`)
+    .join(', ')} from json_each(?)`,
+  postgres: `insert into usage_records (${columnNames.join(', ')}) select ${columnNames.join(
+    ', ',
+  )} from jsonb_to_recordset($1::jsonb) as batch(${Object.entries(recordColumns)
+    .map(([name, type]) => `${name} ${type}`)
+    .join(', ')})`,
+};
+
 export class UsageRepository {
-  constructor(private readonly db: Database) {}
+  constructor(
+    private readonly db: Database,
+    private readonly dialect: DialectName,
+  ) {}
 
   async insertMany(records: UsageRecord[]): Promise<void> {
     if (records.length === 0) return;
-    // Chunked so one flush stays within SQLite's bound-parameter limit.
-    for (let index = 0; index < records.length; index += 500) {
-      await this.db
-        .insertInto('usage_records')
-        .values(records.slice(index, index + 500))
-        .execute();
-    }
+    await this.db.executeQuery(CompiledQuery.raw(batchInsert[this.dialect], [JSON.stringify(records)]));
   }
 
   async summarize(options: {

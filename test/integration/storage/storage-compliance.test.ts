@@ -116,7 +116,7 @@ describe.each([
   });
 
   it.skipIf(!available)('batches usage and summarises it by group', async () => {
-    const usage = new UsageRepository(opened.db);
+    const usage = new UsageRepository(opened.db, opened.dialect);
     const record = (model: string, status: number, tokens: number) => ({
       created_at: 1_000,
       api_key_id: 'k',
