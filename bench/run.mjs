@@ -31,6 +31,7 @@ const { values: options } = parseArgs({
     rate: { type: 'string', default: '500' },
     'no-readme': { type: 'boolean', default: false },
     profile: { type: 'boolean', default: false },
+    rounds: { type: 'string' },
   },
 });
 
@@ -45,6 +46,8 @@ const caseSeconds = Number(options.seconds ?? (quick ? 2 : 10));
 const pacedSeconds = Number(options['paced-seconds'] ?? (quick ? 3 : 10));
 const pacedRate = Number(options.rate);
 const warmSeconds = quick ? 1 : 3;
+/** Every case runs this many times, the targets taking turns, and the median run is reported. */
+const rounds = Number(options.rounds ?? (quick ? 1 : 3));
 const connectionCounts = [50, 200];
 const apiKey = 'bench-bootstrap-key-0123456789abcdef';
 const model = 'gpt-bench';
@@ -559,39 +562,45 @@ async function main() {
     `Atelier RSS: ${atelierRssAfterStart?.toFixed(1)} MB after start, ${atelierIdleRss?.toFixed(1)} MB idle after warm-up`,
   );
 
-  // Throughput
-  const throughput = [];
-  for (const stream of [false, true]) {
-    for (const connections of connectionCounts) {
+  // Throughput: the targets take turns within each round, so a disturbance hits them alike.
+  const throughputRuns = [];
+  for (let roundIndex = 1; roundIndex <= rounds; roundIndex++) {
+    for (const stream of [false, true]) {
+      for (const connections of connectionCounts) {
+        for (const target of targets) {
+          const result = await runWrk(target, stream, connections, caseSeconds);
+          throughputRuns.push(result);
+          log(
+            `[${roundIndex}/${rounds}] ${target.name.padEnd(7)} ${result.mode.padEnd(6)} c=${String(connections).padEnd(3)} ` +
+              `${String(result.rps).padStart(6)} req/s p50 ${result.latency_ms.p50} ms p99 ${result.latency_ms.p99} ms` +
+              (result.error_count || result.non_2xx
+                ? ` errors ${result.error_count} non-2xx ${result.non_2xx}`
+                : '') +
+              (result.gateway ? ` cpu ${result.gateway.cpu_percent}% rss ${result.gateway.rss_max_mb} MB` : ''),
+          );
+        }
+      }
+    }
+  }
+  const throughput = medianRuns(throughputRuns, (row) => `${row.target} ${row.mode} ${row.connections}`, (row) => row.rps);
+
+  // Fixed rate
+  const pacedRuns = [];
+  for (let roundIndex = 1; roundIndex <= rounds; roundIndex++) {
+    for (const stream of [false, true]) {
       for (const target of targets) {
-        const result = await runWrk(target, stream, connections, caseSeconds);
-        throughput.push(result);
+        const result = await runPaced(target, stream, pacedSeconds);
+        pacedRuns.push(result);
         log(
-          `${target.name.padEnd(7)} ${result.mode.padEnd(6)} c=${String(connections).padEnd(3)} ` +
-            `${String(result.rps).padStart(6)} req/s p50 ${result.latency_ms.p50} ms p99 ${result.latency_ms.p99} ms` +
-            (result.error_count || result.non_2xx
-              ? ` errors ${result.error_count} non-2xx ${result.non_2xx}`
-              : '') +
-            (result.gateway ? ` cpu ${result.gateway.cpu_percent}% rss ${result.gateway.rss_max_mb} MB` : ''),
+          `[${roundIndex}/${rounds}] paced ${pacedRate}/s ${target.name.padEnd(7)} ${result.mode.padEnd(6)} ok ${result.ok}/${result.sent} ` +
+            `p50 ${result.latency?.p50} ms p99 ${result.latency?.p99} ms` +
+            (result.failures ? ` failures ${result.failures} (${result.first_failure})` : '') +
+            (result.malformed ? ` malformed ${result.malformed}` : ''),
         );
       }
     }
   }
-
-  // Fixed rate
-  const paced = [];
-  for (const stream of [false, true]) {
-    for (const target of targets) {
-      const result = await runPaced(target, stream, pacedSeconds);
-      paced.push(result);
-      log(
-        `paced ${pacedRate}/s ${target.name.padEnd(7)} ${result.mode.padEnd(6)} ok ${result.ok}/${result.sent} ` +
-          `p50 ${result.latency?.p50} ms p99 ${result.latency?.p99} ms` +
-          (result.failures ? ` failures ${result.failures} (${result.first_failure})` : '') +
-          (result.malformed ? ` malformed ${result.malformed}` : ''),
-      );
-    }
-  }
+  const paced = medianRuns(pacedRuns, (row) => `${row.target} ${row.mode}`, (row) => row.latency?.p99 ?? Infinity);
 
   const atelierRssEnd = readRssMb(atelier.pid);
   const atelierEndHeap = await atelierHeap(targets[1]);
@@ -617,6 +626,7 @@ async function main() {
       paced_rate: pacedRate,
       connections: connectionCounts,
       wrk_threads: 1,
+      rounds,
     },
     machine: {
       cpus: os.cpus().length,
@@ -643,6 +653,8 @@ async function main() {
     verification,
     throughput,
     paced,
+    throughput_runs: throughputRuns,
+    paced_runs: pacedRuns,
   };
   results.targets = evaluate(results);
 
@@ -685,6 +697,29 @@ function find(list, target, mode, connections) {
       row.mode === mode &&
       (connections === undefined || row.connections === connections),
   );
+}
+
+/**
+ * One row per case: the run with the median value (the lower middle one for an even count), carrying the
+ * case's every value in `runs`, its spread, and failures summed over all runs, so none hides.
+ */
+function medianRuns(runs, caseKey, value) {
+  const cases = new Map();
+  for (const run of runs) cases.set(caseKey(run), [...(cases.get(caseKey(run)) ?? []), run]);
+  return [...cases.values()].map((caseRuns) => {
+    const sorted = [...caseRuns].sort((a, b) => value(a) - value(b));
+    const median = sorted[Math.floor((sorted.length - 1) / 2)];
+    const sum = (key) => caseRuns.reduce((total, run) => total + (run[key] ?? 0), 0);
+    return {
+      ...median,
+      runs: caseRuns.map(value),
+      ...('error_count' in median && { error_count: sum('error_count'), non_2xx: sum('non_2xx') }),
+      ...('failures' in median && { failures: sum('failures'), malformed: sum('malformed') }),
+      ...(median.gateway && {
+        gateway: { ...median.gateway, rss_max_mb: Math.max(...caseRuns.map((run) => run.gateway.rss_max_mb)) },
+      }),
+    };
+  });
 }
 
 function evaluate(results) {
@@ -755,6 +790,13 @@ function evaluate(results) {
 const fmt = (value, digits = 2) =>
   value === null || value === undefined ? '–' : Number(value).toFixed(digits);
 
+/** " (min–max)" of a case's runs when there was more than one. */
+function spread(values, digits) {
+  return values && values.length > 1
+    ? ` (${fmt(Math.min(...values), digits)}–${fmt(Math.max(...values), digits)})`
+    : '';
+}
+
 function render(results) {
   const lines = [];
   const m = results.machine;
@@ -765,7 +807,8 @@ function render(results) {
   lines.push(
     `${m.cpus} × ${m.cpu_model}, ${m.memory_gb} GB, Node ${m.node}; load average ${m.loadavg_before[0]} before, ` +
       `${m.loadavg_after[0]} after; ${results.settings.case_seconds} s per wrk case (1 thread), ` +
-      `${results.settings.paced_seconds} s per paced case; run took ${results.duration_s} s.` +
+      `${results.settings.paced_seconds} s per paced case; every case run ${results.settings.rounds ?? 1}× with the targets taking turns, ` +
+      `the median run shown (min–max of the runs in brackets); run took ${results.duration_s} s.` +
       (results.portkey
         ? ` Portkey ${results.portkey.version}${results.portkey.patch !== 'none' ? ` (patched: ${results.portkey.patch})` : ''}.`
         : ''),
@@ -790,7 +833,7 @@ function render(results) {
     const portkey = find(results.throughput, 'portkey', row.mode, row.connections);
     const ratio = row.target === 'atelier' && portkey?.rps ? `${fmt(row.rps / portkey.rps)}×` : '';
     lines.push(
-      `| ${row.mode} | ${row.connections} | ${row.target} | ${row.rps} | ${ratio} | ${fmt(row.latency_ms.p50)} | ${fmt(row.latency_ms.p99)} | ` +
+      `| ${row.mode} | ${row.connections} | ${row.target} | ${row.rps}${spread(row.runs, 0)} | ${ratio} | ${fmt(row.latency_ms.p50)} | ${fmt(row.latency_ms.p99)} | ` +
         `${row.error_count + row.non_2xx} | ${row.gateway ? row.gateway.cpu_percent : '–'} | ${row.gateway ? fmt(row.gateway.rss_max_mb, 1) : '–'} | ` +
         `${row.upstream?.cpu_percent ?? '–'} | ${row.client?.cpu_percent ?? '–'} | ${row.other_busy_percent ?? '–'} |`,
     );
@@ -811,7 +854,7 @@ function render(results) {
         ? fmt(row.latency[key] - direct.latency[key])
         : '';
     lines.push(
-      `| ${row.mode} | ${row.target} | ${row.ok} / ${row.sent} | ${fmt(row.latency?.p50)} | ${fmt(row.latency?.p99)} | ${fmt(row.latency?.p999)} | ` +
+      `| ${row.mode} | ${row.target} | ${row.ok} / ${row.sent} | ${fmt(row.latency?.p50)} | ${fmt(row.latency?.p99)}${spread(row.runs, 2)} | ${fmt(row.latency?.p999)} | ` +
         `${added('p50')} | ${added('p99')} | ${row.first_byte ? `${fmt(row.first_byte.p50)} / ${fmt(row.first_byte.p99)}` : ''} | ` +
         `${row.gateway?.cpu_percent ?? '–'} | ${row.failures + row.malformed ? `${row.failures} failed, ${row.malformed} malformed` : '0'} |`,
     );

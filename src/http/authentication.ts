@@ -2,7 +2,7 @@
  * Client authentication: `Authorization: Bearer <key>` everywhere, plus the vendors' own headers where
  * their SDKs send them — `x-api-key` (Anthropic) and `x-goog-api-key` or `?key=` (Gemini).
  */
-import type { FastifyRequest } from 'fastify';
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import { PermissionError } from '../errors/index.js';
 import type { ApiKeyService, Principal, Role } from '../security/api-keys.js';
 
@@ -31,12 +31,35 @@ export function presentedKey(request: FastifyRequest): string | undefined {
   return undefined;
 }
 
+/**
+ * An onRequest hook in callback style: a key verified recently is answered from the cache synchronously,
+ * so the common request pays no promise here; only a cache miss waits for the database.
+ */
 export function createAuthenticationHook(keys: ApiKeyService) {
-  return async function authenticate(request: FastifyRequest): Promise<void> {
+  return function authenticate(
+    request: FastifyRequest,
+    _reply: FastifyReply,
+    done: (error?: Error) => void,
+  ): void {
     const access = request.routeOptions.config.access ?? 'client';
-    if (access === 'public') return;
-    request.principal = await keys.authenticate(presentedKey(request));
-    if (access === 'admin') requireRole(request.principal, 'admin');
+    if (access === 'public') return done();
+    const admit = (principal: Principal) => {
+      try {
+        if (access === 'admin') requireRole(principal, 'admin');
+        request.principal = principal;
+        done();
+      } catch (error) {
+        done(error as Error);
+      }
+    };
+    let verdict: Principal | Promise<Principal>;
+    try {
+      verdict = keys.authenticate(presentedKey(request));
+    } catch (error) {
+      return done(error as Error);
+    }
+    if (verdict instanceof Promise) verdict.then(admit, done);
+    else admit(verdict);
   };
 }
 

@@ -1,7 +1,12 @@
 /** Fastify assembly: parsers, request ids, authentication, the error handler and every route group. */
 import { randomBytes } from 'node:crypto';
 import websocket from '@fastify/websocket';
-import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import Fastify, {
+  LogController,
+  type FastifyBaseLogger,
+  type FastifyInstance,
+  type FastifyRequest,
+} from 'fastify';
 import type { Logger } from 'pino';
 import type { ChatService } from '../gateway/chat-service.js';
 import type { ModelCatalog } from '../gateway/model-catalog.js';
@@ -94,10 +99,12 @@ export function buildServer(dependencies: ServerDependencies): FastifyInstance {
   );
 
   app.decorateRequest('principal', undefined as never);
-  app.decorateRequest('baseUrl', '');
   const publicUrl = dependencies.publicUrl?.replace(/\/$/, '');
-  app.addHook('onRequest', async (request) => {
-    request.baseUrl = publicUrl ?? `${request.protocol}://${request.host}`;
+  // Worked out when a route asks (media links), not on every request.
+  app.decorateRequest('baseUrl', {
+    getter(this: FastifyRequest) {
+      return publicUrl ?? `${this.protocol}://${this.host}`;
+    },
   });
   app.addHook('onRequest', createAuthenticationHook(dependencies.keys));
   app.setErrorHandler((error, request, reply) => renderError(error, request, reply));

@@ -63,23 +63,27 @@ export class ApiKeyService {
     return true;
   }
 
-  async authenticate(key: string | undefined): Promise<Principal> {
+  /**
+   * The principal behind a key. Synchronous when the verdict is cached (the hot path), a promise when the
+   * database must be asked; a missing, unknown or revoked key throws (or rejects) AuthenticationError.
+   */
+  authenticate(key: string | undefined): Principal | Promise<Principal> {
     if (!key) throw new AuthenticationError('Missing API key.');
     const hash = hashApiKey(key);
-    const now = this.clock();
     const cached = this.cache.get(hash);
-    let principal: Principal | undefined;
-    if (cached && cached.expiresAt > now) {
-      principal = cached.principal;
-    } else {
-      const record = await this.repository.findByHash(hash);
-      principal =
+    if (cached && cached.expiresAt > this.clock()) return this.admit(cached.principal);
+    return this.repository.findByHash(hash).then((record) => {
+      const principal =
         record && record.revoked_at === null
           ? { keyId: record.id, name: record.name, role: record.role }
           : undefined;
       if (this.cache.size > 10_000) this.cache.clear();
-      this.cache.set(hash, { principal, expiresAt: now + cacheTtlMs });
-    }
+      this.cache.set(hash, { principal, expiresAt: this.clock() + cacheTtlMs });
+      return this.admit(principal);
+    });
+  }
+
+  private admit(principal: Principal | undefined): Principal {
     if (!principal) throw new AuthenticationError('Invalid API key.');
     this.scheduleTouch(principal.keyId);
     return principal;

@@ -3,7 +3,7 @@
  * Node streams end to end (no WHATWG fetch/streams on the hot path).
  */
 import type { Readable } from 'node:stream';
-import { errors as undiciErrors, FormData, request, type Dispatcher } from 'undici';
+import { errors as undiciErrors, FormData, type Dispatcher } from 'undici';
 import { connectionError, type ProviderError } from '../../errors/index.js';
 import type { ProviderSettings } from '../spec.js';
 
@@ -33,6 +33,19 @@ export function joinUrl(baseURL: string, path: string, query?: Record<string, st
   return `${url}?${new URLSearchParams(query).toString()}`;
 }
 
+/** A provider's base URL split once into the origin and path prefix that undici's dispatch takes. */
+const endpoints = new WeakMap<ProviderSettings, { origin: string; basePath: string }>();
+
+function endpointOf(settings: ProviderSettings): { origin: string; basePath: string } {
+  let endpoint = endpoints.get(settings);
+  if (!endpoint) {
+    const url = new URL(settings.baseURL);
+    endpoint = { origin: url.origin, basePath: url.pathname.replace(/\/$/, '') };
+    endpoints.set(settings, endpoint);
+  }
+  return endpoint;
+}
+
 /** Send a request; network failures and timeouts become retryable ProviderErrors. */
 export async function sendUpstream(
   settings: ProviderSettings,
@@ -47,13 +60,19 @@ export async function sendUpstream(
     body = typeof input.body === 'string' ? input.body : JSON.stringify(input.body);
     headers['content-type'] ??= 'application/json';
   }
+  const { origin, basePath } = endpointOf(settings);
+  const path = `${basePath}${input.path.startsWith('/') ? input.path : `/${input.path}`}`;
+  const query =
+    input.query && Object.keys(input.query).length > 0 ? `?${new URLSearchParams(input.query)}` : '';
   try {
-    const response = await request(joinUrl(settings.baseURL, input.path, input.query), {
+    // The provider's dispatcher directly, with origin and path: no URL parsed per request.
+    const response = await settings.dispatcher.request({
+      origin,
+      path: path + query,
       method: input.method ?? (body === undefined ? 'GET' : 'POST'),
       headers,
       body,
       signal: input.signal,
-      dispatcher: settings.dispatcher,
       headersTimeout: settings.timeoutMs,
       bodyTimeout: settings.timeoutMs,
     });
