@@ -576,13 +576,19 @@ async function main() {
               (result.error_count || result.non_2xx
                 ? ` errors ${result.error_count} non-2xx ${result.non_2xx}`
                 : '') +
-              (result.gateway ? ` cpu ${result.gateway.cpu_percent}% rss ${result.gateway.rss_max_mb} MB` : ''),
+              (result.gateway
+                ? ` cpu ${result.gateway.cpu_percent}% rss ${result.gateway.rss_max_mb} MB`
+                : ''),
           );
         }
       }
     }
   }
-  const throughput = medianRuns(throughputRuns, (row) => `${row.target} ${row.mode} ${row.connections}`, (row) => row.rps);
+  const throughput = medianRuns(
+    throughputRuns,
+    (row) => `${row.target} ${row.mode} ${row.connections}`,
+    (row) => row.rps,
+  );
 
   // Fixed rate
   const pacedRuns = [];
@@ -600,7 +606,11 @@ async function main() {
       }
     }
   }
-  const paced = medianRuns(pacedRuns, (row) => `${row.target} ${row.mode}`, (row) => row.latency?.p99 ?? Infinity);
+  const paced = medianRuns(
+    pacedRuns,
+    (row) => `${row.target} ${row.mode}`,
+    (row) => row.latency?.p99 ?? Infinity,
+  );
 
   const atelierRssEnd = readRssMb(atelier.pid);
   const atelierEndHeap = await atelierHeap(targets[1]);
@@ -716,7 +726,10 @@ function medianRuns(runs, caseKey, value) {
       ...('error_count' in median && { error_count: sum('error_count'), non_2xx: sum('non_2xx') }),
       ...('failures' in median && { failures: sum('failures'), malformed: sum('malformed') }),
       ...(median.gateway && {
-        gateway: { ...median.gateway, rss_max_mb: Math.max(...caseRuns.map((run) => run.gateway.rss_max_mb)) },
+        gateway: {
+          ...median.gateway,
+          rss_max_mb: Math.max(...caseRuns.map((run) => run.gateway.rss_max_mb)),
+        },
       }),
     };
   });

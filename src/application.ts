@@ -16,7 +16,7 @@ import { MediaService } from './gateway/media-service.js';
 import { createMediaOperationHandlers } from './jobs/handlers/media-operation.js';
 import { createMediaSourceResolver } from './jobs/handlers/media-source.js';
 import { createVideoGenerateHandler } from './jobs/handlers/video-generate.js';
-import { createMediaToolkit, locateMediaTools, type MediaToolkit } from './media/index.js';
+import type { MediaToolkit } from './media/index.js';
 import { AtelierError } from './errors/index.js';
 import { createGuardedDispatcher } from './security/ssrf-guard.js';
 import { WebhookRepository } from './storage/repositories/webhook-repository.js';
@@ -132,12 +132,16 @@ export async function createApplication(
     timeoutMs: configuration.media.timeout_ms,
   };
   let toolkitPromise: Promise<MediaToolkit> | undefined;
+  // The media core is imported with the first media request or job, not when the server starts.
   const toolkit = () => {
-    toolkitPromise ??= locateMediaTools({
-      ffmpegPath: configuration.media.ffmpeg_path,
-      ffprobePath: configuration.media.ffprobe_path,
-    })
-      .then((tools) => createMediaToolkit({ tools }))
+    toolkitPromise ??= import('./media/index.js')
+      .then(async ({ createMediaToolkit, locateMediaTools }) => {
+        const tools = await locateMediaTools({
+          ffmpegPath: configuration.media.ffmpeg_path,
+          ffprobePath: configuration.media.ffprobe_path,
+        });
+        return createMediaToolkit({ tools });
+      })
       .catch((error: unknown) => {
         toolkitPromise = undefined;
         throw new AtelierError(`FFmpeg is not available here: ${(error as Error).message}`, {

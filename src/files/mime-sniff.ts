@@ -3,7 +3,6 @@
  * (file-type), then a few text formats told apart by content, then plain text, else opaque bytes. HTML is
  * never recognised as such: it is stored as text/plain, so an upload cannot become a page on our origin.
  */
-import { fileTypeFromBuffer } from 'file-type';
 import type { ContentObservation } from './content-sniffer.js';
 
 const srtCue = /^\d+[ \t]*\r?\n\d{2}:\d{2}:\d{2}[,.]\d{3}[ \t]+-->[ \t]+\d{2}:\d{2}:\d{2}[,.]\d{3}/;
@@ -11,6 +10,8 @@ const closingBracket: Record<string, number> = { '{': 0x7d, '[': 0x5d };
 
 export async function sniffMimeType(observation: ContentObservation): Promise<string> {
   if (observation.bytes === 0) return 'application/octet-stream';
+  // file-type and its tokenizers are loaded with the first file stored, not when the server starts.
+  const { fileTypeFromBuffer } = await import('file-type');
   const detected = await fileTypeFromBuffer(observation.head);
   if (detected) return detected.mime;
   if (!observation.text) return 'application/octet-stream';

@@ -1,21 +1,31 @@
-import { createAnthropicProvider } from '../providers/anthropic/index.js';
-import { createComfyUIProvider } from '../providers/comfyui/index.js';
-import { createDraftProvider } from '../providers/draft/index.js';
-import { createGeminiProvider } from '../providers/gemini/index.js';
-import { createOllamaProvider } from '../providers/ollama/index.js';
-import { createOpenAIProvider } from '../providers/openai/index.js';
+/**
+ * The adapter for a provider type. Each vendor's module is imported the first time a provider of its type
+ * is built, so a gateway only loads the adapters its configuration and database name.
+ */
 import type { Provider, ProviderSettings, ProviderType } from '../providers/spec.js';
 
-const factories: Record<ProviderType, (settings: ProviderSettings) => Provider> = {
-  openai: createOpenAIProvider,
-  anthropic: createAnthropicProvider,
-  gemini: createGeminiProvider,
-  ollama: createOllamaProvider,
-  comfyui: (settings) => createComfyUIProvider(settings),
-  draft: (settings) => createDraftProvider(settings),
+type ProviderConstructor = (settings: ProviderSettings) => Provider;
+
+const loaders: Record<ProviderType, () => Promise<ProviderConstructor>> = {
+  openai: async () => (await import('../providers/openai/index.js')).createOpenAIProvider,
+  anthropic: async () => (await import('../providers/anthropic/index.js')).createAnthropicProvider,
+  gemini: async () => (await import('../providers/gemini/index.js')).createGeminiProvider,
+  ollama: async () => (await import('../providers/ollama/index.js')).createOllamaProvider,
+  comfyui: async () => {
+    const { createComfyUIProvider } = await import('../providers/comfyui/index.js');
+    return (settings) => createComfyUIProvider(settings);
+  },
+  draft: async () => {
+    const { createDraftProvider } = await import('../providers/draft/index.js');
+    return (settings) => createDraftProvider(settings);
+  },
 };
 
-/** The adapter for a provider type. */
-export function createProviderAdapter(type: ProviderType, settings: ProviderSettings): Provider {
-  return factories[type](settings);
+/** The adapter for a provider type, its module imported on first use. */
+export async function createProviderAdapter(
+  type: ProviderType,
+  settings: ProviderSettings,
+): Promise<Provider> {
+  const construct = await loaders[type]();
+  return construct(settings);
 }

@@ -25,7 +25,6 @@ import {
   type PoolPolicy,
 } from './credential-pool.js';
 import { createProviderAdapter } from './provider-factory.js';
-import { createGoogleTokenResolver } from './google-credentials.js';
 
 /** Local servers and the built-in draft provider often need no key: they get one anonymous credential. */
 const keylessTypes: ReadonlySet<ProviderType> = new Set(['ollama', 'comfyui', 'draft']);
@@ -109,7 +108,7 @@ export class ProviderRegistry {
     }
     const next = new Map<string, ProviderEntry>();
     for (const [definition, credentialDefinitions] of definitions) {
-      next.set(definition.id, this.build(definition, credentialDefinitions));
+      next.set(definition.id, await this.build(definition, credentialDefinitions));
     }
     const previous = this.entries;
     this.entries = next;
@@ -136,10 +135,13 @@ export class ProviderRegistry {
     await this.load();
   }
 
-  private build(definition: ProviderDefinition, credentials: CredentialDefinition[]): ProviderEntry {
+  private async build(
+    definition: ProviderDefinition,
+    credentials: CredentialDefinition[],
+  ): Promise<ProviderEntry> {
     const timeoutMs = definition.timeoutMs ?? this.dependencies.configuration.gateway.upstream_timeout_ms;
     const dispatcher = createDispatcher(definition.proxy);
-    const adapter = createProviderAdapter(definition.type, {
+    const adapter = await createProviderAdapter(definition.type, {
       id: definition.id,
       baseURL: definition.baseURL,
       dispatcher,
@@ -166,7 +168,9 @@ export class ProviderRegistry {
           ]
         : credentials;
     pool.setCredentials(
-      effective.map((credential) => this.poolCredential(definition, credential, dispatcher)),
+      await Promise.all(
+        effective.map((credential) => this.poolCredential(definition, credential, dispatcher)),
+      ),
     );
     return {
       id: definition.id,
@@ -184,16 +188,18 @@ export class ProviderRegistry {
     };
   }
 
-  private poolCredential(
+  private async poolCredential(
     definition: ProviderDefinition,
     credential: CredentialDefinition,
     dispatcher: Dispatcher,
-  ): PoolCredential {
+  ): Promise<PoolCredential> {
     let resolve: (signal: AbortSignal) => Promise<CallCredential>;
     if (credential.secret.kind === 'api-key') {
       const value: CallCredential = { id: credential.id, apiKey: credential.secret.value, scheme: 'api-key' };
       resolve = async () => value;
     } else {
+      // The OAuth client for Google service accounts is loaded only when one is configured.
+      const { createGoogleTokenResolver } = await import('./google-credentials.js');
       resolve = createGoogleTokenResolver(credential.id, credential.secret.json, dispatcher);
     }
     return {

@@ -3,10 +3,11 @@ export { locateMediaTools, type LocateOptions, type LocatedTools } from './ffmpe
 export { createMediaToolkit, type MediaCapabilities, type MediaToolkit } from './media-toolkit.js';
 export type { MediaFacts } from './media-facts.js';
 export type { LocalInput, MediaLimits, OperationOutput, OutputRole } from './operation.js';
-export { MEDIA_OPERATION_NAMES, MEDIA_OPERATIONS, type MediaOperationName } from './operations/index.js';
+export { isMediaOperationName, MEDIA_OPERATION_NAMES, type MediaOperationName } from './operation-names.js';
+export { MEDIA_OPERATIONS } from './operations/index.js';
 export { probeMedia } from './probe.js';
 export {
-  isMediaOperationName,
+  parseOperationOptions,
   runMediaOperation,
   type MediaOperationOutput,
   type MediaOperationResult,

@@ -17,7 +17,8 @@ import type {
   OperationOutput,
   ProbedInput,
 } from './operation.js';
-import { MEDIA_OPERATIONS, type MediaOperationName } from './operations/index.js';
+import { isMediaOperationName } from './operation-names.js';
+import { MEDIA_OPERATIONS } from './operations/index.js';
 import { probeMedia } from './probe.js';
 
 export interface RunMediaOperationRequest {
@@ -38,10 +39,6 @@ export interface MediaOperationOutput extends OperationOutput {
 export interface MediaOperationResult {
   outputs: MediaOperationOutput[];
   result: Record<string, unknown>;
-}
-
-export function isMediaOperationName(name: string): name is MediaOperationName {
-  return Object.hasOwn(MEDIA_OPERATIONS, name);
 }
 
 /** Parse options with the operation's schema; the first problem becomes a 400 naming the field. */

@@ -1,4 +1,6 @@
 /** Every media operation by its API name (`POST /v1/media/{name}`). */
+import type { MediaOperation } from '../operation.js';
+import type { MediaOperationName } from '../operation-names.js';
 import { burnSubtitles } from './burn-subtitles.js';
 import { compose } from './compose.js';
 import { concat } from './concat.js';
@@ -29,7 +31,4 @@ export const MEDIA_OPERATIONS = {
   filter: filterOperation,
   compose,
   hls,
-} as const;
-
-export type MediaOperationName = keyof typeof MEDIA_OPERATIONS;
-export const MEDIA_OPERATION_NAMES = Object.keys(MEDIA_OPERATIONS) as MediaOperationName[];
+} as const satisfies Record<MediaOperationName, MediaOperation>;

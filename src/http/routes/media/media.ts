@@ -11,8 +11,8 @@ import { mediaSourceSchema } from '../../../jobs/handlers/media-source.js';
 import { presentJob } from '../../../jobs/job-presenter.js';
 import type { JobService } from '../../../jobs/job-service.js';
 import { fingerprint } from '../../../jobs/job-service.js';
-import { MEDIA_OPERATIONS, isMediaOperationName, type MediaToolkit } from '../../../media/index.js';
-import { parseOperationOptions } from '../../../media/run-operation.js';
+import type { MediaToolkit } from '../../../media/index.js';
+import { isMediaOperationName, MEDIA_OPERATION_NAMES } from '../../../media/operation-names.js';
 import type { MediaOperation } from '../../../media/operation.js';
 import { assertFetchableUrl, type UrlPolicy } from '../../../security/ssrf-guard.js';
 import { parseBody } from '../../validation.js';
@@ -43,7 +43,7 @@ export function registerMedia(app: FastifyInstance, dependencies: MediaRouteDepe
     const capabilities = toolkit?.capabilities();
     return {
       object: 'list',
-      data: Object.keys(MEDIA_OPERATIONS).map((name) => ({ id: name, object: 'media.operation' })),
+      data: MEDIA_OPERATION_NAMES.map((name) => ({ id: name, object: 'media.operation' })),
       ffmpeg: capabilities
         ? {
             version: capabilities.version,
@@ -69,7 +69,8 @@ export function registerMedia(app: FastifyInstance, dependencies: MediaRouteDepe
       if ('url' in source) assertFetchableUrl(source.url, dependencies.urlPolicy);
       return index;
     });
-    // Validate options now: a typo should not cost a queued job.
+    // Validate options now: a typo should not cost a queued job. The media core loads on first use.
+    const { MEDIA_OPERATIONS, parseOperationOptions } = await import('../../../media/index.js');
     parseOperationOptions(MEDIA_OPERATIONS[operation] as MediaOperation, body.options);
     if (body.webhook_url) dependencies.assertWebhookUrl(body.webhook_url);
     const input = { inputs, options: body.options };
