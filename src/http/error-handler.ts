@@ -32,7 +32,8 @@ export function renderError(error: unknown, request: FastifyRequest, reply: Fast
     failure =
       fromFrameworkError(error as FastifyError) ??
       new InternalError(`Internal server error (request ${request.id}).`, error);
-  if (failure.kind === 'internal') request.log.error({ err: failure.cause ?? failure }, 'request failed');
+  if (failure.kind === 'internal')
+    request.log.error({ reqId: request.id, err: failure.cause ?? failure }, 'request failed');
   const rendered = protocolForUrl(request.url).renderError(failure);
   if (failure.retryAfterMs !== undefined)
     reply.header('retry-after', String(Math.ceil(failure.retryAfterMs / 1000)));

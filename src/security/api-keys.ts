@@ -1,6 +1,7 @@
 /**
  * Client API keys: random, shown once, stored as SHA-256 hashes (the keys carry 190+ bits of entropy,
- * so a fast hash is the right tool). Verified keys are cached briefly so the hot path needs no query.
+ * so a fast hash is the right tool). Verdicts are cached for 30 s by the key as presented, so the hot path
+ * needs neither a query nor a hash; the plain key lives only in this process's memory, never on disk.
  */
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import { AuthenticationError } from '../errors/index.js';
@@ -69,16 +70,15 @@ export class ApiKeyService {
    */
   authenticate(key: string | undefined): Principal | Promise<Principal> {
     if (!key) throw new AuthenticationError('Missing API key.');
-    const hash = hashApiKey(key);
-    const cached = this.cache.get(hash);
+    const cached = this.cache.get(key);
     if (cached && cached.expiresAt > this.clock()) return this.admit(cached.principal);
-    return this.repository.findByHash(hash).then((record) => {
+    return this.repository.findByHash(hashApiKey(key)).then((record) => {
       const principal =
         record && record.revoked_at === null
           ? { keyId: record.id, name: record.name, role: record.role }
           : undefined;
       if (this.cache.size > 10_000) this.cache.clear();
-      this.cache.set(hash, { principal, expiresAt: this.clock() + cacheTtlMs });
+      this.cache.set(key, { principal, expiresAt: this.clock() + cacheTtlMs });
       return this.admit(principal);
     });
   }
@@ -91,7 +91,7 @@ export class ApiKeyService {
 
   async revoke(id: string): Promise<boolean> {
     const revoked = await this.repository.revoke(id, this.clock());
-    // Drop every cached verdict: the cache is keyed by hash, which we do not keep beside the id here.
+    // Drop every cached verdict: the cache is keyed by the presented key, which we cannot map to an id.
     this.cache.clear();
     return revoked;
   }
