@@ -1,8 +1,8 @@
 /**
  * The same-protocol streaming hot path in plain Node streams: upstream bytes go straight into the client's
  * response as they arrive (a usage observer watches them on the way), with backpressure, and without an
- * intermediate stream or a layer of async iteration per chunk. A failure after the first byte ends the stream with the protocol's error event; a
- * client that leaves stops the upstream.
+ * intermediate stream or a layer of async iteration per chunk. A failure after the first byte ends the
+ * stream with the protocol's error event; a client that leaves stops the upstream.
  */
 import type { Readable, Writable } from 'node:stream';
 import { connectionError, toAtelierError, type AtelierError } from '../errors/index.js';

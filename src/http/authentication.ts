@@ -46,11 +46,11 @@ export function createAuthenticationHook(keys: ApiKeyService) {
     const admit = (principal: Principal) => {
       try {
         if (access === 'admin') requireRole(principal, 'admin');
-        request.principal = principal;
-        done();
       } catch (error) {
-        done(error as Error);
+        return done(error as Error);
       }
+      request.principal = principal;
+      done();
     };
     let verdict: Principal | Promise<Principal>;
     try {

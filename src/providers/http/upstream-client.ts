@@ -40,7 +40,7 @@ function endpointOf(settings: ProviderSettings): { origin: string; basePath: str
   let endpoint = endpoints.get(settings);
   if (!endpoint) {
     const url = new URL(settings.baseURL);
-    endpoint = { origin: url.origin, basePath: url.pathname.replace(/\/$/, '') };
+    endpoint = { origin: url.origin, basePath: url.pathname };
     endpoints.set(settings, endpoint);
   }
   return endpoint;
@@ -61,14 +61,11 @@ export async function sendUpstream(
     headers['content-type'] ??= 'application/json';
   }
   const { origin, basePath } = endpointOf(settings);
-  const path = `${basePath}${input.path.startsWith('/') ? input.path : `/${input.path}`}`;
-  const query =
-    input.query && Object.keys(input.query).length > 0 ? `?${new URLSearchParams(input.query)}` : '';
   try {
     // The provider's dispatcher directly, with origin and path: no URL parsed per request.
     const response = await settings.dispatcher.request({
       origin,
-      path: path + query,
+      path: joinUrl(basePath, input.path, input.query),
       method: input.method ?? (body === undefined ? 'GET' : 'POST'),
       headers,
       body,
