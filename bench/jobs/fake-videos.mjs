@@ -11,12 +11,12 @@
  *   GET /bench/stats  → counters (creates, polls, downloads)
  * Prints {"port":N} on stdout once listening.
  */
-import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
+import { makeTestClip } from '../lib/test-clip.mjs';
 
 const { values: options } = parseArgs({
   options: {
@@ -28,28 +28,12 @@ const generationMs = Number(options.seconds) * 1000;
 
 function makeTinyMp4() {
   const directory = mkdtempSync(path.join(os.tmpdir(), 'fake-videos-'));
-  const file = path.join(directory, 'clip.mp4');
-  const result = spawnSync(
-    'ffmpeg',
-    [
-      '-hide_banner',
-      '-loglevel',
-      'error',
-      '-f',
-      'lavfi',
-      '-i',
-      'testsrc2=size=64x36:rate=10:duration=1',
-      '-c:v',
-      'libx264',
-      '-pix_fmt',
-      'yuv420p',
-      '-movflags',
-      '+faststart',
-      file,
-    ],
-    { stdio: ['ignore', 'ignore', 'pipe'] },
-  );
-  if (result.status !== 0) throw new Error(`ffmpeg could not make the clip: ${result.stderr}`);
+  const file = makeTestClip(path.join(directory, 'clip.mp4'), {
+    size: '64x36',
+    rate: 10,
+    seconds: 1,
+    faststart: true,
+  });
   const bytes = readFileSync(file);
   rmSync(directory, { recursive: true, force: true });
   return bytes;

@@ -12,7 +12,6 @@
  * Writes bench/jobs/results/latest.md and latest.json, and (full runs) the jobs results section of
  * bench/README.md. Needs PostgreSQL and Redis on 127.0.0.1 for their cases (skipped loudly otherwise).
  */
-import { spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -30,6 +29,7 @@ import {
 } from './lib/harness.mjs';
 import { measureFfprobe, runQueueThroughput } from './queue-throughput.mjs';
 import { runVideoInFlight } from './video-in-flight.mjs';
+import { makeTestClip } from '../lib/test-clip.mjs';
 
 const { values: options } = parseArgs({
   options: {
@@ -51,34 +51,7 @@ const probeJobs = Number(options['probe-jobs'] ?? (quick ? 200 : 1000));
 const resultsDir = path.join(benchDir, 'jobs', 'results');
 
 function makeTinyFile(directory) {
-  const file = path.join(directory, 'tiny.mp4');
-  const result = spawnSync(
-    'ffmpeg',
-    [
-      '-hide_banner',
-      '-loglevel',
-      'error',
-      '-f',
-      'lavfi',
-      '-i',
-      'testsrc2=size=64x36:rate=10:duration=1',
-      '-f',
-      'lavfi',
-      '-i',
-      'sine=frequency=440:duration=1',
-      '-c:v',
-      'libx264',
-      '-pix_fmt',
-      'yuv420p',
-      '-c:a',
-      'aac',
-      '-shortest',
-      file,
-    ],
-    { stdio: ['ignore', 'ignore', 'pipe'] },
-  );
-  if (result.status !== 0) throw new Error(`ffmpeg: ${result.stderr}`);
-  return file;
+  return makeTestClip(path.join(directory, 'tiny.mp4'), { size: '64x36', rate: 10, seconds: 1, audio: {} });
 }
 
 const ms = (summary, key) => (summary?.[key] === undefined ? undefined : Math.round(summary[key]));

@@ -12,7 +12,7 @@
  * (warm-up) job runs, and replayed with our own input and output paths.
  * Writes bench/media/results/latest.md and latest.json, and (full runs) the media section of bench/README.md.
  */
-import { spawn, spawnSync } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -31,6 +31,7 @@ import {
   updateReadme,
   writeResults,
 } from '../jobs/lib/harness.mjs';
+import { makeTestClip } from '../lib/test-clip.mjs';
 
 const { values: options } = parseArgs({
   options: {
@@ -49,34 +50,13 @@ const transcodeOptions = { format: 'mp4', video_codec: 'h264', resolution: '720p
 const resultsDir = path.join(benchDir, 'media', 'results');
 
 function makeInput(directory) {
-  const file = path.join(directory, 'input-1080p.mp4');
-  const args = [
-    '-hide_banner',
-    '-loglevel',
-    'error',
-    '-y',
-    '-f',
-    'lavfi',
-    '-i',
-    `testsrc2=size=1920x1080:rate=30:duration=${inputSeconds}`,
-    '-f',
-    'lavfi',
-    '-i',
-    `sine=frequency=440:sample_rate=48000:duration=${inputSeconds}`,
-    '-c:v',
-    'libx264',
-    '-preset',
-    'veryfast',
-    '-pix_fmt',
-    'yuv420p',
-    '-c:a',
-    'aac',
-    '-shortest',
-    file,
-  ];
-  const result = spawnSync('ffmpeg', args, { stdio: ['ignore', 'ignore', 'pipe'] });
-  if (result.status !== 0) throw new Error(`ffmpeg could not make the input: ${result.stderr}`);
-  return file;
+  return makeTestClip(path.join(directory, 'input-1080p.mp4'), {
+    size: '1920x1080',
+    rate: 30,
+    seconds: inputSeconds,
+    audio: { sampleRate: 48000 },
+    preset: 'veryfast',
+  });
 }
 
 /** Child processes of Atelier's main thread that are FFmpeg: pid → {argv, firstSeen, lastSeen}. */
