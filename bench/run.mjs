@@ -21,6 +21,7 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { request } from 'undici';
 import { summariseProfile } from './lib/profile-summary.mjs';
+import { startNodeFlags } from './lib/start-flags.mjs';
 
 const { values: options } = parseArgs({
   options: {
@@ -484,14 +485,7 @@ async function main() {
     'atelier',
     process.execPath,
     // The same V8 flags as `npm start` (package.json) unless BENCH_NODE_FLAGS says otherwise.
-    [
-      ...profileArgs,
-      ...(process.env.BENCH_NODE_FLAGS ?? '--max-semi-space-size=8').split(' ').filter(Boolean),
-      distMain,
-      'serve',
-      '--config',
-      configPath,
-    ],
+    [...profileArgs, ...startNodeFlags(rootDir), distMain, 'serve', '--config', configPath],
     {
       env: {
         ATELIER_HOST: '127.0.0.1',

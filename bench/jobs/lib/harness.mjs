@@ -11,6 +11,7 @@ import path from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
 import { request } from 'undici';
+import { startNodeFlags } from '../../lib/start-flags.mjs';
 
 export const benchDir = path.dirname(path.dirname(path.dirname(fileURLToPath(import.meta.url))));
 export const rootDir = path.dirname(benchDir);
@@ -146,11 +147,16 @@ export async function startAtelier({
     env.DATABASE_URL = `${postgresBaseUrl}?options=${encodeURIComponent(`-c search_path=${schema}`)}`;
   }
   if (redis) env.REDIS_URL = redisUrl;
-  const child = start(name, process.execPath, [distMain, 'serve', '--config', configPath], {
-    env,
-    dropEnv: ['DATABASE_URL', 'REDIS_URL', 'ATELIER_CONFIG'],
-    logFile: logDir ? path.join(logDir, `${name}.log`) : undefined,
-  });
+  const child = start(
+    name,
+    process.execPath,
+    [...startNodeFlags(rootDir), distMain, 'serve', '--config', configPath],
+    {
+      env,
+      dropEnv: ['DATABASE_URL', 'REDIS_URL', 'ATELIER_CONFIG'],
+      logFile: logDir ? path.join(logDir, `${name}.log`) : undefined,
+    },
+  );
   const port = await new Promise((resolve, reject) => {
     let buffer = '';
     const onData = (chunk) => {

@@ -1,0 +1,172 @@
+/* eslint-disable @typescript-eslint/no-explicit-any -- response bodies are inspected structurally */
+/**
+ * What `npm start` runs is the esbuild bundle (scripts/build.mjs), not src/. This builds it, starts it with
+ * the start script's own Node flags, and drives the paths that load code on first use — a relayed and a
+ * translated chat (provider adapter chunks), a streamed answer, an upload (file-type) and a media job
+ * (media core, FFmpeg) — so a bundling mistake fails here rather than in production.
+ */
+import { spawn, execFileSync, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+// @ts-expect-error -- a plain ES module script without type declarations
+import { buildAtelier } from '../../../scripts/build.mjs';
+import { startFakeAnthropic } from '../../fakes/anthropic-upstream.js';
+import type { FakeUpstream } from '../../fakes/fake-server.js';
+import { startFakeOpenAI } from '../../fakes/openai-upstream.js';
+
+const key = 'atl_bundle_test_key_0123456789';
+// Inside the project, so that the packages left outside the bundle resolve from its node_modules.
+const outdir = join(process.cwd(), 'node_modules', '.cache', `atelier-bundle-test-${process.pid}`);
+let openai: FakeUpstream;
+let anthropic: FakeUpstream;
+let child: ChildProcess;
+let url: string;
+
+/** The Node flags of package.json's start script (the words between `node` and `dist/main.js`). */
+function startScriptFlags(): string[] {
+  const { scripts } = JSON.parse(readFileSync('package.json', 'utf8')) as { scripts: { start: string } };
+  const words = scripts.start.split(/\s+/);
+  return words.slice(words.indexOf('node') + 1, words.indexOf('dist/main.js'));
+}
+
+beforeAll(async () => {
+  await buildAtelier(outdir);
+  [openai, anthropic] = await Promise.all([startFakeOpenAI(), startFakeAnthropic()]);
+  const dataDir = mkdtempSync(join(tmpdir(), 'atelier-bundle-'));
+  const configPath = join(dataDir, 'atelier.toml');
+  writeFileSync(
+    configPath,
+    [
+      'log_level = "info"',
+      '[[providers]]',
+      'id = "oai"',
+      'type = "openai"',
+      `base_url = "${openai.url}/v1"`,
+      'models = ["gpt-4o-mini"]',
+      '  [[providers.credentials]]',
+      '  api_key = "sk-good"',
+      '[[providers]]',
+      'id = "claude"',
+      'type = "anthropic"',
+      `base_url = "${anthropic.url}"`,
+      'models = ["claude-haiku-4-5"]',
+      '  [[providers.credentials]]',
+      '  api_key = "sk-ant-good"',
+      '',
+    ].join('\n'),
+  );
+  child = spawn(
+    process.execPath,
+    [...startScriptFlags(), join(outdir, 'main.js'), 'serve', '--config', configPath],
+    {
+      env: {
+        ...process.env,
+        ATELIER_HOST: '127.0.0.1',
+        ATELIER_PORT: '0',
+        ATELIER_DATA_DIR: join(dataDir, 'data'),
+        ATELIER_BOOTSTRAP_API_KEY: key,
+      },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    },
+  );
+  let output = '';
+  url = await new Promise<string>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`bundle did not start: ${output}`)), 20_000);
+    child.stdout!.on('data', (chunk: Buffer) => {
+      output += chunk.toString();
+      const match = /listening on (http:\/\/[\d.:]+)/.exec(output);
+      if (match) {
+        clearTimeout(timer);
+        resolve(match[1]!);
+      }
+    });
+    child.stderr!.on('data', (chunk: Buffer) => (output += chunk.toString()));
+    child.once('exit', (code) => reject(new Error(`bundle exited (${code}): ${output}`)));
+  });
+}, 60_000);
+
+afterAll(async () => {
+  child?.kill('SIGKILL');
+  await Promise.all([openai?.close(), anthropic?.close()]);
+  rmSync(outdir, { recursive: true, force: true });
+});
+
+async function call(path: string, init: { body?: unknown; form?: FormData } = {}) {
+  const response = await fetch(`${url}${path}`, {
+    method: init.body === undefined && init.form === undefined ? 'GET' : 'POST',
+    headers: {
+      authorization: `Bearer ${key}`,
+      ...(init.body === undefined ? {} : { 'content-type': 'application/json' }),
+    },
+    body: init.form ?? (init.body === undefined ? undefined : JSON.stringify(init.body)),
+  });
+  return { status: response.status, text: await response.text() };
+}
+
+describe('the bundled build', () => {
+  it('answers liveness and lists the configured models', async () => {
+    expect((await fetch(`${url}/health/live`)).status).toBe(200);
+    const models = JSON.parse((await call('/v1/models')).text) as { data: { id: string }[] };
+    expect(models.data.map((model) => model.id)).toEqual(
+      expect.arrayContaining(['gpt-4o-mini', 'claude-haiku-4-5']),
+    );
+  });
+
+  it('relays an OpenAI chat, JSON and streamed', async () => {
+    const messages = [{ role: 'user', content: 'Say hello' }];
+    const json = await call('/v1/chat/completions', { body: { model: 'gpt-4o-mini', messages } });
+    expect(json.status).toBe(200);
+    expect(JSON.parse(json.text)).toMatchObject({ object: 'chat.completion', model: 'gpt-4o-mini' });
+    const stream = await call('/v1/chat/completions', {
+      body: { model: 'gpt-4o-mini', messages, stream: true },
+    });
+    expect(stream.status).toBe(200);
+    expect(stream.text).toContain('"object":"chat.completion.chunk"');
+    expect(stream.text.trimEnd().endsWith('data: [DONE]')).toBe(true);
+  });
+
+  it('translates an OpenAI chat to the Anthropic adapter', async () => {
+    const answer = await call('/v1/chat/completions', {
+      body: { model: 'claude-haiku-4-5', messages: [{ role: 'user', content: 'Say hello' }] },
+    });
+    expect(answer.status).toBe(200);
+    const body = JSON.parse(answer.text) as any;
+    expect(body.object).toBe('chat.completion');
+    expect(body.choices[0].message.content.length).toBeGreaterThan(0);
+    expect(anthropic.requests.some((request) => request.path === '/v1/messages')).toBe(true);
+  });
+
+  it('stores an upload and runs a media job on it', async () => {
+    const directory = mkdtempSync(join(tmpdir(), 'atelier-bundle-clip-'));
+    const clip = join(directory, 'clip.mp4');
+    execFileSync('ffmpeg', [
+      '-v',
+      'error',
+      '-f',
+      'lavfi',
+      '-i',
+      'testsrc=size=64x48:rate=10:duration=1',
+      clip,
+    ]);
+    const form = new FormData();
+    form.append('purpose', 'user_data');
+    form.append('file', new Blob([readFileSync(clip)], { type: 'video/mp4' }), 'clip.mp4');
+    const uploaded = await call('/v1/files', { form });
+    expect(uploaded.status).toBe(200);
+    const file = JSON.parse(uploaded.text) as { id: string };
+    const created = await call('/v1/media/probe', { body: { input: { file_id: file.id } } });
+    expect(created.status).toBe(202);
+    const job = JSON.parse(created.text) as { id: string };
+    let status = 'queued';
+    let last: any;
+    for (let attempt = 0; attempt < 200 && !['succeeded', 'failed'].includes(status); attempt++) {
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      last = JSON.parse((await call(`/v1/jobs/${job.id}`)).text);
+      status = last.status;
+    }
+    expect(status).toBe('succeeded');
+    expect(JSON.stringify(last.output)).toContain('h264');
+  }, 30_000);
+});
