@@ -65,8 +65,21 @@ export function relayStream(options: {
     upstream.destroy();
     return;
   }
+  // Chunks that arrive in one turn of the event loop leave in one write: the socket is corked at the first
+  // and uncorked after the turn (or by end(), which flushes everything, so the last chunk and the chunked
+  // encoding's terminator share a syscall).
+  let corked = false;
+  const uncork = () => {
+    corked = false;
+    destination.uncork();
+  };
   upstream.on('data', (chunk: Buffer) => {
     observer.push(chunk);
+    if (!corked) {
+      corked = true;
+      destination.cork();
+      setImmediate(uncork);
+    }
     if (!destination.write(chunk)) upstream.pause();
   });
   destination.on('drain', () => upstream.resume());
