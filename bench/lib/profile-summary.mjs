@@ -1,9 +1,38 @@
 /**
  * Summarises a V8 .cpuprofile (from `node --cpu-prof`): self time by function and by package/file,
- * as markdown. Usage: node bench/lib/profile-summary.mjs FILE.cpuprofile [TOP]
+ * as markdown. Frames in the minified bundle (dist/) are mapped back to their source file, line and name
+ * through the bundle's source maps. Usage: node bench/lib/profile-summary.mjs FILE.cpuprofile [TOP]
  */
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
+import { SourceMap } from 'node:module';
+import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+
+const sourceMaps = new Map();
+
+/** The frame's position in the source, when its script has a source map beside it. */
+function originalFrame(callFrame) {
+  const url = callFrame.url || '';
+  if (!url.startsWith('file://')) return callFrame;
+  const file = fileURLToPath(url);
+  if (!sourceMaps.has(file)) {
+    const mapFile = `${file}.map`;
+    sourceMaps.set(
+      file,
+      existsSync(mapFile) ? new SourceMap(JSON.parse(readFileSync(mapFile, 'utf8'))) : null,
+    );
+  }
+  const entry = sourceMaps.get(file)?.findEntry(callFrame.lineNumber, callFrame.columnNumber);
+  if (!entry?.originalSource) return callFrame;
+  const original = entry.originalSource.startsWith('file://')
+    ? entry.originalSource
+    : `file://${path.resolve(path.dirname(file), entry.originalSource)}`;
+  return {
+    url: original,
+    lineNumber: entry.originalLine,
+    functionName: entry.name || callFrame.functionName,
+  };
+}
 
 export function summariseProfile(file, top = 25) {
   const profile = JSON.parse(readFileSync(file, 'utf8'));
@@ -18,7 +47,7 @@ export function summariseProfile(file, top = 25) {
   const byFunction = new Map();
   const byArea = new Map();
   for (const [id, us] of selfUs) {
-    const { callFrame } = byId.get(id);
+    const callFrame = originalFrame(byId.get(id).callFrame);
     const url = callFrame.url || '';
     const name = callFrame.functionName || '(anonymous)';
     const where = url ? `${shorten(url)}:${callFrame.lineNumber + 1}` : '';
@@ -57,8 +86,8 @@ function shorten(url) {
   const text = url.replace(/^file:\/\//, '');
   const modules = text.lastIndexOf('/node_modules/');
   if (modules !== -1) return text.slice(modules + 1);
-  const dist = text.indexOf('/dist/');
-  if (dist !== -1) return text.slice(dist + 1);
+  const own = /\/(?:src|dist)\//.exec(text);
+  if (own) return text.slice(own.index + 1);
   return text;
 }
 
@@ -68,11 +97,11 @@ function areaOf(url, name) {
   const modules = /\/node_modules\/((?:@[^/]+\/)?[^/]+)/.exec(text);
   if (modules) return `npm: ${modules[1]}`;
   if (text.startsWith('node:')) return text.split('/').slice(0, 2).join('/');
-  const dist = text.indexOf('/dist/');
-  if (dist !== -1)
+  const own = /\/(?:src|dist)\//.exec(text);
+  if (own)
     return `atelier: ${
       text
-        .slice(dist + 6)
+        .slice(own.index + own[0].length)
         .split('/')
         .slice(0, -1)
         .join('/') || '.'
