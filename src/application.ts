@@ -93,7 +93,7 @@ export async function createApplication(
     await discoverModels(registry, catalog, logger);
   };
   const metrics = new Metrics();
-  const usage = new UsageRepository(database.db, database.dialect);
+  const usage = new UsageRepository(database.db, database.dialect, database.sqlite);
   const usageRecorder = new UsageRecorder(usage, logger, configuration.gateway.usage_flush_ms);
   const blobs = await createBlobStoreFromUrl(
     configuration.blob_store_url ?? pathToFileURL(resolve(configuration.data_dir, 'blobs')).href,

@@ -4,6 +4,7 @@
  */
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
+import type BetterSqlite3 from 'better-sqlite3';
 import { Kysely, Migrator, PostgresDialect, SqliteDialect, sql } from 'kysely';
 import { StaticMigrationProvider, type DialectName } from './migrations/index.js';
 import type { DatabaseSchema } from './schema.js';
@@ -13,8 +14,12 @@ export type Database = Kysely<DatabaseSchema>;
 export interface OpenedDatabase {
   db: Database;
   dialect: DialectName;
+  /** The embedded database's own handle, for the one write hot enough to skip the query layer (usage rows). */
+  sqlite?: SQLiteHandle;
   close(): Promise<void>;
 }
+
+export type SQLiteHandle = BetterSqlite3.Database;
 
 export async function openDatabase(options: {
   url?: string;
@@ -23,6 +28,7 @@ export async function openDatabase(options: {
 }): Promise<OpenedDatabase> {
   const isPostgres = options.url !== undefined && /^postgres(ql)?:\/\//.test(options.url);
   let db: Database;
+  let sqliteHandle: SQLiteHandle | undefined;
   // Each driver is loaded only when used: an embedded install never pays for pg, nor a cluster for SQLite.
   if (isPostgres) {
     const { default: pg } = await import('pg');
@@ -45,6 +51,7 @@ export async function openDatabase(options: {
     sqlite.pragma('foreign_keys = ON');
     sqlite.pragma('busy_timeout = 5000');
     db = new Kysely<DatabaseSchema>({ dialect: new SqliteDialect({ database: sqlite }) });
+    sqliteHandle = sqlite;
   }
   const dialect: DialectName = isPostgres ? 'postgres' : 'sqlite';
   // Kysely looks for its migration tables in any schema unless told which: name ours, so a database shared
@@ -58,5 +65,5 @@ export async function openDatabase(options: {
     await db.destroy();
     throw new Error(`database migration failed: ${(error as Error).message}`, { cause: error });
   }
-  return { db, dialect, close: () => db.destroy() };
+  return { db, dialect, sqlite: sqliteHandle, close: () => db.destroy() };
 }

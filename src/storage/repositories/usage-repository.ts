@@ -1,5 +1,5 @@
 import { CompiledQuery, sql } from 'kysely';
-import type { Database } from '../database.js';
+import type { Database, SQLiteHandle } from '../database.js';
 import type { DialectName } from '../migrations/index.js';
 import type { Selectable } from 'kysely';
 import type { UsageTable } from '../schema.js';
@@ -45,7 +45,15 @@ const recordColumns: Record<keyof UsageRecord, 'bigint' | 'text' | 'integer'> = 
 const columnNames = Object.keys(recordColumns);
 
 /**
- * A batch goes in as one JSON parameter that the database unpacks itself: the statement text is the same
+ * Embedded: one prepared statement, run once per row inside a transaction, straight on better-sqlite3
+ * (about 5 µs a row, against 11 µs through json_each below, whose ->> re-reads each row's JSON per column).
+ */
+const sqliteRowInsert = `insert into usage_records (${columnNames.join(', ')}) values (${columnNames
+  .map((name) => `@${name}`)
+  .join(', ')})`;
+
+/**
+ * PostgreSQL (and SQLite reached through the query layer only): a batch goes in as one JSON parameter that the database unpacks itself: the statement text is the same
  * for every batch size, so nothing is rebuilt or re-prepared per row, and there is no parameter limit.
  */
 const batchInsert: Record<DialectName, string> = {
@@ -60,13 +68,26 @@ const batchInsert: Record<DialectName, string> = {
 };
 
 export class UsageRepository {
+  private readonly insertRows: ((records: UsageRecord[]) => void) | undefined;
+
   constructor(
     private readonly db: Database,
     private readonly dialect: DialectName,
-  ) {}
+    private readonly sqlite?: SQLiteHandle,
+  ) {
+    if (sqlite) {
+      const statement = sqlite.prepare<UsageRecord>(sqliteRowInsert);
+      this.insertRows = sqlite.transaction((records: UsageRecord[]) => {
+        for (const record of records) statement.run(record);
+      });
+    }
+  }
 
   async insertMany(records: UsageRecord[]): Promise<void> {
     if (records.length === 0) return;
+    // A query-layer transaction open on the shared connection (it spans awaits) would swallow the rows into
+    // itself; the query layer's own path waits for it to end.
+    if (this.insertRows && !this.sqlite!.inTransaction) return this.insertRows(records);
     await this.db.executeQuery(CompiledQuery.raw(batchInsert[this.dialect], [JSON.stringify(records)]));
   }
 

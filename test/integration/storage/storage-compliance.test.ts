@@ -12,6 +12,23 @@ import { createTestDatabase, isPostgresAvailable, type TestDatabase } from '../.
 
 const postgres = await isPostgresAvailable();
 
+const usageRecord = (model: string, status: number, tokens: number) => ({
+  created_at: 1_000,
+  api_key_id: 'k',
+  protocol: 'openai',
+  requested_model: model,
+  provider_id: 'p',
+  upstream_model: model,
+  credential_id: 'c',
+  status,
+  error_kind: null,
+  stream: 0,
+  attempts: 1,
+  latency_ms: 10,
+  input_tokens: tokens,
+  output_tokens: tokens * 2,
+});
+
 describe.each([
   ['sqlite', true],
   ['postgres', postgres],
@@ -116,24 +133,11 @@ describe.each([
   });
 
   it.skipIf(!available)('batches usage and summarises it by group', async () => {
-    const usage = new UsageRepository(opened.db, opened.dialect);
-    const record = (model: string, status: number, tokens: number) => ({
-      created_at: 1_000,
-      api_key_id: 'k',
-      protocol: 'openai',
-      requested_model: model,
-      provider_id: 'p',
-      upstream_model: model,
-      credential_id: 'c',
-      status,
-      error_kind: null,
-      stream: 0,
-      attempts: 1,
-      latency_ms: 10,
-      input_tokens: tokens,
-      output_tokens: tokens * 2,
-    });
-    await usage.insertMany([...Array.from({ length: 600 }, () => record('a', 200, 1)), record('b', 500, 0)]);
+    const usage = new UsageRepository(opened.db, opened.dialect, opened.sqlite);
+    await usage.insertMany([
+      ...Array.from({ length: 600 }, () => usageRecord('a', 200, 1)),
+      usageRecord('b', 500, 0),
+    ]);
     const summary = await usage.summarize({ groupBy: 'model', since: 0, until: 2_000 });
     expect(summary[0]).toMatchObject({
       group: 'a',
@@ -144,5 +148,20 @@ describe.each([
     });
     expect(summary[1]).toMatchObject({ group: 'b', requests: 1, errors: 1 });
     expect(await usage.summarize({ groupBy: 'model', since: 1_001, until: 2_000 })).toEqual([]);
+  });
+  it.skipIf(!available)('keeps usage rows written while a rolled-back transaction is open', async () => {
+    const usage = new UsageRepository(opened.db, opened.dialect, opened.sqlite);
+    let written: Promise<void> | undefined;
+    await expect(
+      opened.db.transaction().execute(async (transaction) => {
+        await transaction.deleteFrom('usage_records').execute();
+        written = usage.insertMany([usageRecord('during', 200, 3)]);
+        throw new Error('roll back');
+      }),
+    ).rejects.toThrow('roll back');
+    await written;
+    const summary = await usage.summarize({ groupBy: 'model', since: 0, until: 2_000 });
+    expect(summary.find((row) => row.group === 'during')).toMatchObject({ requests: 1, input_tokens: 3 });
+    expect(summary.find((row) => row.group === 'a')).toMatchObject({ requests: 600 });
   });
 });
