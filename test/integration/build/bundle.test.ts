@@ -5,7 +5,7 @@
  * translated chat (provider adapter chunks), a streamed answer, an upload (file-type) and a media job
  * (media core, FFmpeg) — so a bundling mistake fails here rather than in production.
  */
-import { spawn, execFileSync, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -14,7 +14,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildAtelier } from '../../../scripts/build.mjs';
 import { startFakeAnthropic } from '../../fakes/anthropic-upstream.js';
 import type { FakeUpstream } from '../../fakes/fake-server.js';
+import { fakeMp4 } from '../../fakes/fake-media-bytes.js';
 import { startFakeOpenAI } from '../../fakes/openai-upstream.js';
+import { startServerProcess } from '../../support/server-process.js';
 
 const key = 'atl_bundle_test_key_0123456789';
 // Inside the project, so that the packages left outside the bundle resolve from its node_modules.
@@ -57,34 +59,15 @@ beforeAll(async () => {
       '',
     ].join('\n'),
   );
-  child = spawn(
-    process.execPath,
+  ({ url, child } = await startServerProcess(
     [...startScriptFlags(), join(outdir, 'main.js'), 'serve', '--config', configPath],
     {
-      env: {
-        ...process.env,
-        ATELIER_HOST: '127.0.0.1',
-        ATELIER_PORT: '0',
-        ATELIER_DATA_DIR: join(dataDir, 'data'),
-        ATELIER_BOOTSTRAP_API_KEY: key,
-      },
-      stdio: ['ignore', 'pipe', 'pipe'],
+      ATELIER_HOST: '127.0.0.1',
+      ATELIER_PORT: '0',
+      ATELIER_DATA_DIR: join(dataDir, 'data'),
+      ATELIER_BOOTSTRAP_API_KEY: key,
     },
-  );
-  let output = '';
-  url = await new Promise<string>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`bundle did not start: ${output}`)), 20_000);
-    child.stdout!.on('data', (chunk: Buffer) => {
-      output += chunk.toString();
-      const match = /listening on (http:\/\/[\d.:]+)/.exec(output);
-      if (match) {
-        clearTimeout(timer);
-        resolve(match[1]!);
-      }
-    });
-    child.stderr!.on('data', (chunk: Buffer) => (output += chunk.toString()));
-    child.once('exit', (code) => reject(new Error(`bundle exited (${code}): ${output}`)));
-  });
+  ));
 }, 60_000);
 
 afterAll(async () => {
@@ -139,20 +122,9 @@ describe('the bundled build', () => {
   });
 
   it('stores an upload and runs a media job on it', async () => {
-    const directory = mkdtempSync(join(tmpdir(), 'atelier-bundle-clip-'));
-    const clip = join(directory, 'clip.mp4');
-    execFileSync('ffmpeg', [
-      '-v',
-      'error',
-      '-f',
-      'lavfi',
-      '-i',
-      'testsrc=size=64x48:rate=10:duration=1',
-      clip,
-    ]);
     const form = new FormData();
     form.append('purpose', 'user_data');
-    form.append('file', new Blob([readFileSync(clip)], { type: 'video/mp4' }), 'clip.mp4');
+    form.append('file', new Blob([await fakeMp4()], { type: 'video/mp4' }), 'clip.mp4');
     const uploaded = await call('/v1/files', { form });
     expect(uploaded.status).toBe(200);
     const file = JSON.parse(uploaded.text) as { id: string };

@@ -3,7 +3,7 @@
  * Nothing lost: a server running video jobs is killed with SIGKILL, restarted on the same data, and every
  * job still ends exactly once — with the embedded driver and with BullMQ.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -12,6 +12,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { openDatabase } from '../../../src/storage/index.js';
 import { createTestDatabase, isPostgresAvailable } from '../../support/databases.js';
 import { deleteRedisPrefix, isRedisAvailable, redisUrl } from '../../support/redis.js';
+import { startServerProcess } from '../../support/server-process.js';
 
 const postgres = await isPostgresAvailable();
 const redis = await isRedisAvailable();
@@ -26,26 +27,12 @@ async function startServer(
   configPath: string,
   environment: Record<string, string>,
 ): Promise<{ url: string; child: ChildProcess }> {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts', 'serve', '--config', configPath], {
-    env: { ...process.env, ...environment },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  children.push(child);
-  let output = '';
-  const url = await new Promise<string>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`server did not start: ${output}`)), 20_000);
-    child.stdout!.on('data', (chunk: Buffer) => {
-      output += chunk.toString();
-      const match = /listening on (http:\/\/[\d.:]+)/.exec(output);
-      if (match) {
-        clearTimeout(timer);
-        resolve(match[1]!);
-      }
-    });
-    child.stderr!.on('data', (chunk: Buffer) => (output += chunk.toString()));
-    child.once('exit', (code) => reject(new Error(`server exited (${code}): ${output}`)));
-  });
-  return { url, child };
+  const started = await startServerProcess(
+    ['--import', 'tsx', 'src/main.ts', 'serve', '--config', configPath],
+    environment,
+  );
+  children.push(started.child);
+  return started;
 }
 
 async function api(url: string, path: string, body?: unknown) {
