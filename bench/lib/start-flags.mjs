@@ -1,13 +1,11 @@
 /**
- * The V8 flags `npm start` passes to Node (the words between `node` and `dist/main.js` in package.json's
- * start script), so the benches run Atelier exactly as it is deployed. BENCH_NODE_FLAGS overrides them.
+ * The Node flags the benches start Atelier with: those of `npm start`, so it runs as deployed, unless
+ * BENCH_NODE_FLAGS says otherwise.
  */
-import { readFileSync } from 'node:fs';
+import { startScriptNodeFlags } from '../../scripts/start-flags.mjs';
 
 export function startNodeFlags(rootDir) {
   if (process.env.BENCH_NODE_FLAGS !== undefined)
     return process.env.BENCH_NODE_FLAGS.split(' ').filter(Boolean);
-  const { scripts } = JSON.parse(readFileSync(new URL('package.json', `file://${rootDir}/`), 'utf8'));
-  const words = scripts.start.split(/\s+/);
-  return words.slice(words.indexOf('node') + 1, words.indexOf('dist/main.js'));
+  return startScriptNodeFlags(rootDir);
 }

@@ -6,12 +6,14 @@
  * (media core, FFmpeg) — so a bundling mistake fails here rather than in production.
  */
 import type { ChildProcess } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 // @ts-expect-error -- a plain ES module script without type declarations
 import { buildAtelier } from '../../../scripts/build.mjs';
+// @ts-expect-error -- a plain ES module script without type declarations
+import { startScriptNodeFlags } from '../../../scripts/start-flags.mjs';
 import { startFakeAnthropic } from '../../fakes/anthropic-upstream.js';
 import type { FakeUpstream } from '../../fakes/fake-server.js';
 import { fakeMp4 } from '../../fakes/fake-media-bytes.js';
@@ -25,13 +27,6 @@ let openai: FakeUpstream;
 let anthropic: FakeUpstream;
 let child: ChildProcess;
 let url: string;
-
-/** The Node flags of package.json's start script (the words between `node` and `dist/main.js`). */
-function startScriptFlags(): string[] {
-  const { scripts } = JSON.parse(readFileSync('package.json', 'utf8')) as { scripts: { start: string } };
-  const words = scripts.start.split(/\s+/);
-  return words.slice(words.indexOf('node') + 1, words.indexOf('dist/main.js'));
-}
 
 beforeAll(async () => {
   await buildAtelier(outdir);
@@ -60,7 +55,7 @@ beforeAll(async () => {
     ].join('\n'),
   );
   ({ url, child } = await startServerProcess(
-    [...startScriptFlags(), join(outdir, 'main.js'), 'serve', '--config', configPath],
+    [...startScriptNodeFlags(process.cwd()), join(outdir, 'main.js'), 'serve', '--config', configPath],
     {
       ATELIER_HOST: '127.0.0.1',
       ATELIER_PORT: '0',
