@@ -3,9 +3,11 @@
  * A fixed-rate load generator (wrk2 is not packaged in Debian): sends POST requests at a steady rate over an
  * undici Pool and records each request's latency, so two targets can be compared at the same offered load.
  *
- * Usage: node bench/paced-load.mjs --url URL --rate 500 --seconds 10 [--stream] [--header "name: value"]...
+ * Usage: node bench/paced-load.mjs --url URL --rate 500 --seconds 10 [--warmup 2] [--stream] [--header "name: value"]...
  * Prints one JSON object on stdout: counts and latency percentiles in milliseconds.
  *
+ * - the first `--warmup` seconds are sent at the same rate over the same pool and not recorded: what is measured
+ *   is the steady state, not the generator's own start (its JIT warming up, its pool opening connections).
  * - `latency` is measured from the moment the request is handed to the pool to the last byte of the body.
  * - `latency_from_schedule` is measured from the moment the request was due (corrects coordinated omission:
  *   if the generator or the target stalls, the wait counts).
@@ -20,6 +22,7 @@ const { values } = parseArgs({
     url: { type: 'string' },
     rate: { type: 'string', default: '500' },
     seconds: { type: 'string', default: '10' },
+    warmup: { type: 'string', default: '2' },
     connections: { type: 'string', default: '64' },
     stream: { type: 'boolean', default: false },
     header: { type: 'string', multiple: true, default: [] },
@@ -36,7 +39,7 @@ if (!values.url) {
 const url = new URL(values.url);
 const rate = Number(values.rate);
 const seconds = Number(values.seconds);
-const total = Math.round(rate * seconds);
+const warmupSeconds = Number(values.warmup);
 const intervalNs = 1e9 / rate;
 const headers = { 'content-type': 'application/json' };
 for (const line of values.header) {
@@ -62,7 +65,7 @@ let failures = 0;
 let malformed = 0;
 let firstFailure;
 
-async function one(dueNs) {
+async function one(dueNs, record) {
   const sentNs = process.hrtime.bigint();
   try {
     const response = await pool.request({ path: url.pathname, method: 'POST', headers, body });
@@ -73,6 +76,7 @@ async function one(dueNs) {
       if (values.stream) text += chunk.toString('utf8');
     }
     const endNs = process.hrtime.bigint();
+    if (!record) return;
     statuses[response.statusCode] = (statuses[response.statusCode] ?? 0) + 1;
     if (response.statusCode !== 200) {
       failures++;
@@ -86,34 +90,42 @@ async function one(dueNs) {
       if (text.split('data: [DONE]').length !== 2) malformed++;
     }
   } catch (error) {
+    if (!record) return;
     failures++;
     firstFailure ??= String(error?.message ?? error);
   }
 }
 
-const startNs = process.hrtime.bigint() + 5_000_000n;
-let sent = 0;
-const inFlight = new Set();
 let lateMaxMs = 0;
 
-await new Promise((resolve) => {
-  const tick = () => {
-    const now = process.hrtime.bigint();
-    while (sent < total) {
-      const dueNs = startNs + BigInt(Math.round(sent * intervalNs));
-      if (dueNs > now) break;
-      lateMaxMs = Math.max(lateMaxMs, Number(now - dueNs) / 1e6);
-      sent++;
-      const promise = one(dueNs).finally(() => inFlight.delete(promise));
-      inFlight.add(promise);
-    }
-    if (sent < total) setTimeout(tick, 1);
-    else resolve();
-  };
-  tick();
-});
-await Promise.all(inFlight);
-const elapsedS = Number(process.hrtime.bigint() - startNs) / 1e9;
+/** Sends `seconds` worth of requests at the rate, each when it is due; resolves when every answer is in. */
+async function phase(seconds, record) {
+  const total = Math.round(rate * seconds);
+  const startNs = process.hrtime.bigint() + 5_000_000n;
+  const inFlight = new Set();
+  let sent = 0;
+  await new Promise((resolve) => {
+    const tick = () => {
+      const now = process.hrtime.bigint();
+      while (sent < total) {
+        const dueNs = startNs + BigInt(Math.round(sent * intervalNs));
+        if (dueNs > now) break;
+        if (record) lateMaxMs = Math.max(lateMaxMs, Number(now - dueNs) / 1e6);
+        sent++;
+        const promise = one(dueNs, record).finally(() => inFlight.delete(promise));
+        inFlight.add(promise);
+      }
+      if (sent < total) setTimeout(tick, 1);
+      else resolve();
+    };
+    tick();
+  });
+  await Promise.all(inFlight);
+  return { sent, elapsedS: Number(process.hrtime.bigint() - startNs) / 1e9 };
+}
+
+if (warmupSeconds > 0) await phase(warmupSeconds, false);
+const { sent, elapsedS } = await phase(seconds, true);
 await pool.close();
 
 function percentiles(samples) {
@@ -135,6 +147,7 @@ process.stdout.write(
     url: values.url,
     stream: values.stream,
     rate,
+    warmup_seconds: warmupSeconds,
     sent,
     ok: latency.length,
     failures,

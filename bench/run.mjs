@@ -46,6 +46,8 @@ const quick = options.quick;
 const caseSeconds = Number(options.seconds ?? (quick ? 2 : 10));
 const pacedSeconds = Number(options['paced-seconds'] ?? (quick ? 3 : 10));
 const pacedRate = Number(options.rate);
+/** Each paced case first sends this long at its rate, unrecorded, so what it measures is the steady state. */
+const pacedWarmupSeconds = quick ? 1 : 2;
 const warmSeconds = quick ? 1 : 3;
 /** How long a gateway sits idle before its memory counts as settled. */
 const settleMs = quick ? 3000 : 60_000;
@@ -296,6 +298,8 @@ async function runPaced(target, stream, seconds) {
     String(pacedRate),
     '--seconds',
     String(seconds),
+    '--warmup',
+    String(pacedWarmupSeconds),
     ...Object.entries(target.headers).flatMap(([name, value]) => ['--header', `${name}: ${value}`]),
     ...(stream ? ['--stream'] : []),
   ];
@@ -641,6 +645,7 @@ async function main() {
       case_seconds: caseSeconds,
       paced_seconds: pacedSeconds,
       paced_rate: pacedRate,
+      paced_warmup_seconds: pacedWarmupSeconds,
       connections: connectionCounts,
       wrk_threads: 1,
       rounds,
@@ -833,7 +838,7 @@ function render(results) {
   lines.push(
     `${m.cpus} × ${m.cpu_model}, ${m.memory_gb} GB, Node ${m.node}; load average ${m.loadavg_before[0]} before, ` +
       `${m.loadavg_after[0]} after; ${results.settings.case_seconds} s per wrk case (1 thread), ` +
-      `${results.settings.paced_seconds} s per paced case; every case run ${results.settings.rounds ?? 1}× with the targets taking turns, ` +
+      `${results.settings.paced_seconds} s per paced case (after ${results.settings.paced_warmup_seconds ?? 0} s unrecorded at its rate); every case run ${results.settings.rounds ?? 1}× with the targets taking turns, ` +
       `the median run shown (min–max of the runs in brackets); run took ${results.duration_s} s.` +
       (results.portkey
         ? ` Portkey ${results.portkey.version}${results.portkey.patch !== 'none' ? ` (patched: ${results.portkey.patch})` : ''}.`
@@ -866,7 +871,7 @@ function render(results) {
   }
   lines.push('');
   lines.push(
-    `**Fixed rate** (${results.settings.paced_rate} req/s for ${results.settings.paced_seconds} s, open loop, undici Pool; latency to the last byte)`,
+    `**Fixed rate** (${results.settings.paced_rate} req/s for ${results.settings.paced_seconds} s after ${results.settings.paced_warmup_seconds ?? 0} s of unrecorded warm-up at the same rate, open loop, undici Pool; latency to the last byte)`,
   );
   lines.push('');
   lines.push(

@@ -3,8 +3,11 @@ import { setImmediate } from 'node:timers/promises';
 import type { Logger } from 'pino';
 import type { UsageRecord, UsageRepository } from '../storage/index.js';
 
-/** Records per write: about a millisecond of SQLite work. */
-const writeChunkRecords = 100;
+/**
+ * Records per write. Embedded, a write runs on the event loop (about 0.1 ms for 25 rows on SQLite, against
+ * 0.35 ms for 100), so a flush is cut into short writes with requests served in between.
+ */
+export const writeChunkRecords = 25;
 
 export class UsageRecorder {
   private buffer: UsageRecord[] = [];
