@@ -41,7 +41,7 @@ export function awaitFirstBytes(body: Readable, provider: string, signal: AbortS
 
 /**
  * Relay the upstream's bytes into the client's response as they come: no intermediate stream, one write
- * per upstream read, the upstream paused while the client is slow.
+ * per turn of the event loop, the upstream paused while the client is slow.
  */
 export function relayStream(options: {
   upstream: Readable;
@@ -65,27 +65,40 @@ export function relayStream(options: {
     upstream.destroy();
     return;
   }
-  // Chunks that arrive in one turn of the event loop leave in one write: the socket is corked at the first
-  // and uncorked after the turn (or by end(), which flushes everything, so the last chunk and the chunked
-  // encoding's terminator share a syscall).
-  let corked = false;
-  const uncork = () => {
-    corked = false;
-    destination.uncork();
+  // Chunks that arrive in one turn of the event loop are gathered and leave as one write after the turn (or
+  // with end(), so the last chunks and the chunked encoding's terminator share a syscall). One write per
+  // turn, not one per chunk: Node's chunked encoding would buffer three pieces for every write.
+  let gathered: Buffer[] = [];
+  let gatheredBytes = 0;
+  let flushScheduled = false;
+  const takeGathered = (): Buffer | undefined => {
+    if (gathered.length === 0) return undefined;
+    const data = gathered.length === 1 ? gathered[0]! : Buffer.concat(gathered, gatheredBytes);
+    gathered = [];
+    gatheredBytes = 0;
+    return data;
+  };
+  const flush = () => {
+    flushScheduled = false;
+    if (settled) return;
+    const data = takeGathered();
+    if (data && !destination.write(data)) upstream.pause();
   };
   upstream.on('data', (chunk: Buffer) => {
     observer.push(chunk);
-    if (!corked) {
-      corked = true;
-      destination.cork();
-      setImmediate(uncork);
+    gathered.push(chunk);
+    gatheredBytes += chunk.length;
+    if (!flushScheduled) {
+      flushScheduled = true;
+      setImmediate(flush);
     }
-    if (!destination.write(chunk)) upstream.pause();
   });
   destination.on('drain', () => upstream.resume());
   upstream.once('end', () => {
     settle({ kind: 'completed' });
-    destination.end();
+    const data = takeGathered();
+    if (data) destination.end(data);
+    else destination.end();
   });
   upstream.once('error', (error: unknown) => {
     if (options.signal.aborted || destination.destroyed) {
@@ -94,6 +107,8 @@ export function relayStream(options: {
     }
     const failure = toAtelierError(toTransportError(options.provider, error, options.signal));
     settle({ kind: 'failed', error: failure });
+    const data = takeGathered();
+    if (data) destination.write(data);
     destination.end(options.failureText(failure));
   });
   destination.once('close', () => {

@@ -1,7 +1,8 @@
 /**
  * relayStream writes an upstream's bytes into Node's response: chunks that arrive in one turn of the event
  * loop leave in one socket write (with the chunked terminator when the stream ends), and a chunk that
- * arrives alone is sent at once, not held back for the next.
+ * arrives alone is sent at once, not held back for the next; chunks gathered when the upstream fails still
+ * reach the client, before the protocol's error event.
  */
 import http from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
@@ -71,5 +72,21 @@ describe('relayStream', () => {
     const second = await reader.read();
     expect(Buffer.from(second.value!).toString()).toBe('data: second\n\n');
     expect((await reader.read()).done).toBe(true);
+  });
+  it('sends the chunks gathered before an upstream failure, then the protocol error event', async () => {
+    const { url, state } = await relayServer(() => {
+      const upstream = new Readable({ read() {} });
+      // Once the relay is flowing: two chunks and a failure in one turn, so the chunks are still gathered.
+      setImmediate(() => {
+        upstream.push(Buffer.from('data: 1\n\n'));
+        upstream.push(Buffer.from('data: 2\n\n'));
+        upstream.destroy(new Error('connection reset'));
+      });
+      return upstream;
+    });
+    const text = await (await fetch(url)).text();
+    expect(text).toBe('data: 1\n\ndata: 2\n\ndata: {"error":true}\n\n');
+    expect(state.end).toMatchObject({ kind: 'failed' });
+    expect(state.socketWrites).toBeLessThanOrEqual(2);
   });
 });
