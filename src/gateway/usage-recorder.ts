@@ -4,10 +4,13 @@ import type { Logger } from 'pino';
 import type { UsageRecord, UsageRepository } from '../storage/index.js';
 
 /**
- * Records per write. Embedded, a write runs on the event loop (about 0.1 ms for 25 rows on SQLite, against
- * 0.35 ms for 100), so a flush is cut into short writes with requests served in between.
+ * Embedded, a write runs on the event loop (about 0.1 ms for 25 rows on SQLite, 0.35 ms for 100), so a flush
+ * is cut into writes with requests served in between: at least `minimumChunkRecords` rows each, and never more
+ * than `flushTurns` of them, so a flush ends within that many turns of the event loop however busy it is
+ * (a fixed chunk would cap the rows written per turn, and under saturation the backlog would grow).
  */
-export const writeChunkRecords = 25;
+export const minimumChunkRecords = 25;
+export const flushTurns = 20;
 
 export class UsageRecorder {
   private buffer: UsageRecord[] = [];
@@ -40,10 +43,11 @@ export class UsageRecorder {
     const batch = this.buffer;
     this.buffer = [];
     this.flushing = this.flushing.then(async () => {
-      for (let index = 0; index < batch.length; index += writeChunkRecords) {
+      const chunkRecords = Math.max(minimumChunkRecords, Math.ceil(batch.length / flushTurns));
+      for (let index = 0; index < batch.length; index += chunkRecords) {
         // An embedded (SQLite) write blocks the event loop while it runs: let requests through between chunks.
         if (index > 0) await setImmediate();
-        const chunk = batch.slice(index, index + writeChunkRecords);
+        const chunk = batch.slice(index, index + chunkRecords);
         try {
           await this.repository.insertMany(chunk);
         } catch (error) {

@@ -1,11 +1,11 @@
 /**
  * UsageRecorder buffers one record per request and writes them in short writes: a flush never holds the event
- * loop for more than one chunk, a chunk that fails is logged without losing the others, and a full buffer
- * flushes without waiting for the timer.
+ * loop for more than one chunk, a large flush still ends within a fixed number of turns, a chunk that fails is
+ * logged without losing the others, and a full buffer flushes without waiting for the timer.
  */
 import pino from 'pino';
 import { describe, expect, it } from 'vitest';
-import { UsageRecorder, writeChunkRecords } from '../../../src/gateway/usage-recorder.js';
+import { flushTurns, minimumChunkRecords, UsageRecorder } from '../../../src/gateway/usage-recorder.js';
 import type { UsageRecord, UsageRepository } from '../../../src/storage/index.js';
 
 function record(index: number): UsageRecord {
@@ -43,7 +43,7 @@ describe('UsageRecorder', () => {
   it('writes a flush in chunks and lets other work run between them', async () => {
     const { repository, writes } = fakeRepository();
     const recorder = new UsageRecorder(repository, pino({ enabled: false }), 60_000);
-    const total = writeChunkRecords * 3 + 7;
+    const total = minimumChunkRecords * 3 + 7;
     for (let index = 0; index < total; index++) recorder.record(record(index));
 
     const order: string[] = [];
@@ -52,9 +52,9 @@ describe('UsageRecorder', () => {
     await flushed;
 
     expect(writes.map((chunk) => chunk.length)).toEqual([
-      writeChunkRecords,
-      writeChunkRecords,
-      writeChunkRecords,
+      minimumChunkRecords,
+      minimumChunkRecords,
+      minimumChunkRecords,
       7,
     ]);
     expect(writes.flat().map((row) => row.created_at)).toEqual(Array.from({ length: total }, (_, i) => i));
@@ -63,17 +63,27 @@ describe('UsageRecorder', () => {
     expect(order.at(-1)).toBe('flushed');
   });
 
+  it('spreads a large flush over a fixed number of writes, so a backlog cannot build up', async () => {
+    const { repository, writes } = fakeRepository();
+    const recorder = new UsageRecorder(repository, pino({ enabled: false }), 60_000, 100_000);
+    const total = minimumChunkRecords * flushTurns * 4;
+    for (let index = 0; index < total; index++) recorder.record(record(index));
+    await recorder.flush();
+    expect(writes).toHaveLength(flushTurns);
+    expect(writes.every((chunk) => chunk.length === minimumChunkRecords * 4)).toBe(true);
+  });
+
   it('logs a failed chunk and still writes the rest', async () => {
     const { repository, writes } = fakeRepository(1);
     const logged: unknown[] = [];
     const logger = pino({ level: 'error' }, { write: (line: string) => logged.push(JSON.parse(line)) });
     const recorder = new UsageRecorder(repository, logger, 60_000);
-    for (let index = 0; index < writeChunkRecords * 2; index++) recorder.record(record(index));
+    for (let index = 0; index < minimumChunkRecords * 2; index++) recorder.record(record(index));
     await recorder.flush();
 
     expect(writes).toHaveLength(2);
     expect(logged).toEqual([
-      expect.objectContaining({ msg: 'could not write usage records', records: writeChunkRecords }),
+      expect.objectContaining({ msg: 'could not write usage records', records: minimumChunkRecords }),
     ]);
   });
 
