@@ -155,8 +155,9 @@ function render(report) {
     lines.push(
       `**Jobs per second** — ${report.throughput[0].jobs.toLocaleString('en')} \`media.probe\` jobs per pass, created with ` +
         '`POST /v1/media/probe` (32 requests in flight) and counted from the first creation to the last `finished_at`. ' +
-        'There is no trivial job type, so: **with ffprobe** — on a tiny uploaded MP4 (64×36, 1 s), each job runs one ' +
-        `ffprobe process (\`media.probe\` runs ${report.throughput[0].probeConcurrency} at once, its default); ` +
+        'There is no trivial job type, so: **with ffprobe** — on a tiny uploaded MP4 (64×36, 1 s), which ffprobe ' +
+        'reads once: the library keeps the facts it found, and later jobs on the file answer from them ' +
+        `(\`media.probe\` runs ${report.throughput[0].probeConcurrency} at once, its default); ` +
         '**queue only** — on an uploaded text playlist, which the job refuses (a 400 `unsupported_input` failure) before ' +
         'any process runs: claim, input check, failure recorded, events — the driver and database alone.',
     );
@@ -201,7 +202,7 @@ function render(report) {
       lines.push(
         `ffprobe alone on the same MP4 with the same arguments: ${report.ffprobe
           .map((entry) => `${entry.perSecond}/s with ${entry.parallel} at once`)
-          .join(', ')} — the ceiling for \`media.probe\` jobs on this machine.`,
+          .join(', ')} — what \`media.probe\` jobs would be held to if every one ran it.`,
       );
       lines.push('');
     }
