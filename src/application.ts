@@ -28,6 +28,7 @@ import { discoverModels } from './gateway/model-discovery.js';
 import { ProviderAdministration } from './gateway/provider-administration.js';
 import { ProviderRegistry } from './gateway/provider-registry.js';
 import { UsageRecorder } from './gateway/usage-recorder.js';
+import { startUsageRetention } from './gateway/usage-retention.js';
 import { buildServer } from './http/server.js';
 import { createJobSystem, type JobSystem } from './jobs/job-system.js';
 import { createLogger } from './observability/logger.js';
@@ -58,7 +59,7 @@ export interface Application {
   files: FileService;
   media: MediaService;
   webhooks: WebhookService;
-  /** Run jobs and deliver webhooks from this process (serve with workers, or `atelier worker`). */
+  /** Run jobs, deliver webhooks and sweep old usage from this process (serve with workers, or `atelier worker`). */
   startWorkers(): Promise<void>;
   /** Settles when providers without a models list have been asked for theirs. */
   discovery: Promise<void>;
@@ -217,6 +218,7 @@ export async function createApplication(
     toolkit,
     urlPolicy,
   });
+  let stopUsageRetention = () => {};
   return {
     configuration,
     server,
@@ -234,8 +236,14 @@ export async function createApplication(
     async startWorkers() {
       await jobs.startWorkers();
       webhooks.start();
+      stopUsageRetention = startUsageRetention({
+        repository: usage,
+        retentionDays: configuration.gateway.usage_retention_days,
+        logger,
+      });
     },
     async close() {
+      stopUsageRetention();
       await server.close();
       await webhooks.stop();
       await jobs.stop();

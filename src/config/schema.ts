@@ -76,6 +76,8 @@ export const gatewaySchema = z
     upstream_timeout_ms: z.number().int().positive().default(120_000),
     /** Usage records are written in batches this often. */
     usage_flush_ms: z.number().int().positive().default(1_000),
+    /** Usage records older than this are deleted (checked at start and every hour). */
+    usage_retention_days: z.number().positive().default(90),
   })
   .prefault({});
 

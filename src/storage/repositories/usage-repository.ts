@@ -91,6 +91,21 @@ export class UsageRepository {
     await this.db.executeQuery(CompiledQuery.raw(batchInsert[this.dialect], [JSON.stringify(records)]));
   }
 
+  /**
+   * Delete up to `limit` records older than `before` (ms) and say how many went: callers delete in rounds, so
+   * a large backlog never holds the database (or, embedded, the event loop) for long.
+   */
+  async deleteBefore(before: number, limit: number): Promise<number> {
+    const oldest = this.db
+      .selectFrom('usage_records')
+      .select('id')
+      .where('created_at', '<', before)
+      .orderBy('created_at')
+      .limit(limit);
+    const result = await this.db.deleteFrom('usage_records').where('id', 'in', oldest).executeTakeFirst();
+    return Number(result.numDeletedRows);
+  }
+
   async summarize(options: {
     groupBy: UsageGrouping;
     since: number;

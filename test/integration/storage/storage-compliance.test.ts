@@ -149,6 +149,17 @@ describe.each([
     expect(summary[1]).toMatchObject({ group: 'b', requests: 1, errors: 1 });
     expect(await usage.summarize({ groupBy: 'model', since: 1_001, until: 2_000 })).toEqual([]);
   });
+  it.skipIf(!available)('deletes the oldest usage rows before a time, at most a limit at once', async () => {
+    const usage = new UsageRepository(opened.db, opened.dialect, opened.sqlite);
+    const at = (created_at: number, model: string) => ({ ...usageRecord(model, 200, 1), created_at });
+    await usage.insertMany([at(10, 'old'), at(20, 'old'), at(30, 'old'), at(5_000, 'new')]);
+    expect(await usage.deleteBefore(100, 2)).toBe(2);
+    expect(await usage.deleteBefore(100, 2)).toBe(1);
+    expect(await usage.deleteBefore(100, 2)).toBe(0);
+    const rows = await usage.summarize({ groupBy: 'model', since: 0, until: 10_000 });
+    expect(rows.find((row) => row.group === 'old')).toBeUndefined();
+    expect(rows.find((row) => row.group === 'new')).toMatchObject({ requests: 1 });
+  });
   it.skipIf(!available)('keeps usage rows written while a rolled-back transaction is open', async () => {
     const usage = new UsageRepository(opened.db, opened.dialect, opened.sqlite);
     let written: Promise<void> | undefined;
