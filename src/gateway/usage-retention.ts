@@ -1,11 +1,10 @@
 /** Deletes usage records past their retention, at start and every hour, in rounds that yield between them. */
 import { setImmediate } from 'node:timers/promises';
 import type { Logger } from 'pino';
-import type { UsageRepository } from '../storage/index.js';
+import { startRetentionSweep, type UsageRepository } from '../storage/index.js';
 
 /** Records deleted per round: a few milliseconds of work on SQLite. */
 export const deleteRoundRecords = 5_000;
-const sweepIntervalMs = 3_600_000;
 
 /** Deletes every record older than `before`; resolves with how many went. */
 export async function deleteUsageBefore(repository: UsageRepository, before: number): Promise<number> {
@@ -26,16 +25,12 @@ export function startUsageRetention(options: {
   now?: () => number;
 }): () => void {
   const now = options.now ?? Date.now;
-  const sweep = async () => {
+  return startRetentionSweep(async () => {
     try {
       const deleted = await deleteUsageBefore(options.repository, now() - options.retentionDays * 86_400_000);
       if (deleted > 0) options.logger.info({ deleted }, 'deleted usage records past retention');
     } catch (error) {
       options.logger.error({ err: error }, 'could not delete usage records past retention');
     }
-  };
-  const timer = setInterval(() => void sweep(), sweepIntervalMs);
-  timer.unref();
-  void sweep();
-  return () => clearInterval(timer);
+  });
 }

@@ -8,7 +8,7 @@ import { hostname } from 'node:os';
 import type { Logger } from 'pino';
 import type { JobsConfiguration } from '../config/index.js';
 import type { Database } from '../storage/index.js';
-import { JobRepository } from '../storage/index.js';
+import { JobRepository, startRetentionSweep } from '../storage/index.js';
 import { EmbeddedQueue } from './embedded-queue.js';
 import { JobEventLog } from './job-event-log.js';
 import { MemoryJobEventBus, type JobEventBus } from './job-events.js';
@@ -83,7 +83,7 @@ export async function createJobSystem(options: {
         .catch((error: unknown) => logger.error({ err: error }, 'could not requeue job')),
   });
   const service = new JobService(repository, events, handlers, driver, settings);
-  let retentionTimer: NodeJS.Timeout | undefined;
+  let stopRetentionSweep = () => {};
   let workersStarted = false;
 
   return {
@@ -96,17 +96,14 @@ export async function createJobSystem(options: {
       const concurrency = new Map(handlers.types().map((type) => [type, settings(type).concurrency]));
       await driver.start(runner, concurrency);
       workersStarted = true;
-      const sweep = async () => {
+      stopRetentionSweep = startRetentionSweep(async () => {
         const before = Date.now() - configuration.retention_days * 86_400_000;
         const deleted = await repository.deleteFinishedBefore(before).catch(() => 0);
         if (deleted > 0) logger.info({ deleted }, 'deleted finished jobs past retention');
-      };
-      retentionTimer = setInterval(() => void sweep(), 3_600_000);
-      retentionTimer.unref();
-      void sweep();
+      });
     },
     async stop() {
-      if (retentionTimer) clearInterval(retentionTimer);
+      stopRetentionSweep();
       if (workersStarted) {
         await runner.shutdown();
         await driver.stop();
