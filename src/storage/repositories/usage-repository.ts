@@ -53,8 +53,9 @@ const sqliteRowInsert = `insert into usage_records (${columnNames.join(', ')}) v
   .join(', ')})`;
 
 /**
- * PostgreSQL (and SQLite reached through the query layer only): a batch goes in as one JSON parameter that the database unpacks itself: the statement text is the same
- * for every batch size, so nothing is rebuilt or re-prepared per row, and there is no parameter limit.
+ * PostgreSQL (and SQLite reached through the query layer only): a batch goes in as one JSON parameter that the
+ * database unpacks itself: the statement text is the same for every batch size, so nothing is rebuilt or
+ * re-prepared per row, and there is no parameter limit.
  */
 const batchInsert: Record<DialectName, string> = {
   sqlite: `insert into usage_records (${columnNames.join(', ')}) select ${columnNames
