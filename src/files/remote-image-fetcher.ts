@@ -10,6 +10,7 @@ import type { MediaLibrary } from '../jobs/media-library.js';
 import type { BinaryInput } from '../providers/media-spec.js';
 import type { GuardedDispatcher } from '../security/ssrf-guard.js';
 import { safeDownload } from '../security/safe-fetch.js';
+import { toAbortSignal, type CancelSignal } from '../providers/cancel-signal.js';
 
 const maximumImageBytes = 20 * 1024 * 1024;
 const ownFilePattern = /\/v1\/files\/(file-[A-Za-z0-9]+)\/content$/;
@@ -18,7 +19,7 @@ export function createRemoteImageFetcher(library: MediaLibrary, dispatcher: Guar
   return async (
     source: { url: string },
     apiKeyId: string | null,
-    signal: AbortSignal,
+    signal: CancelSignal,
   ): Promise<BinaryInput> => {
     const data = /^data:([\w/+.-]+);base64,(.*)$/s.exec(source.url);
     if (data) return { data: Buffer.from(data[2]!, 'base64'), mediaType: data[1]! };
@@ -37,7 +38,7 @@ export function createRemoteImageFetcher(library: MediaLibrary, dispatcher: Guar
         maxBytes: maximumImageBytes,
         timeoutMs: 30_000,
         destinationPath: join(directory, 'image'),
-        signal,
+        signal: toAbortSignal(signal),
       });
       return {
         data: await readFile(result.path),

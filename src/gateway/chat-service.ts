@@ -34,6 +34,7 @@ import type { ModelCatalog, RouteTarget } from './model-catalog.js';
 import { awaitFirstBytes, relayStream } from './relay-stream.js';
 import { modelKind } from './model-kind.js';
 import type { UsageRecorder } from './usage-recorder.js';
+import type { CancelSignal } from '../providers/cancel-signal.js';
 
 export interface ChatCall {
   protocol: ClientProtocol;
@@ -41,7 +42,7 @@ export interface ChatCall {
   context: DecodeContext;
   principal: Principal;
   /** Aborted when the client goes away. */
-  signal: AbortSignal;
+  signal: CancelSignal;
   /** Where clients reach this server, for links in answers (media results). */
   baseUrl: string;
 }
@@ -133,15 +134,19 @@ export class ChatService {
     const { value: prepared, target, lease, attempts } = result;
     this.dependencies.metrics.upstreamAttempts.inc({ provider: target.provider.id, outcome: 'success' });
     const route: RouteInfo = { provider: target.provider.id, model: target.upstreamModel, attempts };
+    // Every field from the start, filled in as the answer ends: one hidden class for all of them (decision 0005).
     const details: Partial<UsageDetails> = {
       providerId: target.provider.id,
       upstreamModel: target.upstreamModel,
       credentialId: lease.credential.id,
       attempts,
+      usage: undefined,
+      errorKind: undefined,
     };
     if (prepared.kind === 'json') {
       lease.release('success');
-      record(200, { ...details, usage: prepared.usage });
+      details.usage = prepared.usage;
+      record(200, details);
       return { kind: 'json', body: prepared.body, route };
     }
     const signal = call.signal;
@@ -159,65 +164,27 @@ export class ChatService {
             lease.release(
               end.kind === 'completed' ? 'success' : failure instanceof ProviderError ? failure : 'neutral',
             );
-            record(end.kind === 'completed' ? 200 : end.kind === 'client-closed' ? 499 : failure!.status, {
-              ...details,
-              usage: prepared.observer.result(),
-              errorKind:
-                end.kind === 'completed'
-                  ? undefined
-                  : end.kind === 'client-closed'
-                    ? 'client_closed'
-                    : failure!.kind,
-              stream: true,
-            });
+            details.usage = prepared.observer.result();
+            if (end.kind === 'client-closed') details.errorKind = 'client_closed';
+            else if (failure) details.errorKind = failure.kind;
+            record(
+              end.kind === 'completed' ? 200 : end.kind === 'client-closed' ? 499 : failure!.status,
+              details,
+            );
           },
         });
       return { kind: 'relay', contentType: prepared.contentType, route, relayTo };
     }
-    const stream = prepared;
-    async function* relayed(): AsyncGenerator<string | Buffer> {
-      let outcome: Outcome = 'success';
-      let status = 200;
-      let errorKind: string | undefined;
-      let completed = false;
-      try {
-        yield stream.first;
-        for (;;) {
-          const next = await stream.rest.next();
-          if (next.done) break;
-          yield next.value;
-        }
-        const tail = stream.ending();
-        if (tail) yield tail;
-        completed = true;
-      } catch (error) {
-        if (signal.aborted) {
-          outcome = 'neutral';
-          status = 499;
-          errorKind = 'client_closed';
-          return;
-        }
-        const failure = toAtelierError(error);
-        outcome = error instanceof ProviderError ? error : 'neutral';
-        status = failure.status;
-        errorKind = failure.kind;
-        yield stream.failure(failure);
-      } finally {
-        if (!completed && status === 200) {
-          // The client went away (the generator was closed early): stop the upstream too.
-          outcome = 'neutral';
-          status = 499;
-          errorKind = 'client_closed';
-          void stream.rest.return?.();
-        }
-        lease.release(outcome);
-        record(status, { ...details, usage: stream.usage(), errorKind, stream: true });
-      }
-    }
+    const body = translatedChunks(prepared, signal, (outcome, status, errorKind) => {
+      lease.release(outcome);
+      details.usage = prepared.usage();
+      details.errorKind = errorKind;
+      record(status, details);
+    });
     return {
       kind: 'stream',
       contentType: prepared.contentType,
-      body: Readable.from(relayed(), { objectMode: false }),
+      body: Readable.from(body, { objectMode: false }),
       route,
     };
   }
@@ -238,27 +205,13 @@ export class ChatService {
     }
     const encoder = call.protocol.createStreamEncoder(encodeContext);
     const events = mediaChat.run(kind, call, request, call.baseUrl);
-    const record = (status: number, errorKind?: string) =>
-      this.record(call, request, started, status, { errorKind, stream: true });
-    async function* chunks(): AsyncGenerator<string> {
-      try {
-        for await (const event of events) {
-          const text = encoder.encode(event);
-          if (text) yield text;
-        }
-        const tail = encoder.end();
-        if (tail) yield tail;
-        record(200);
-      } catch (error) {
-        const failure = toAtelierError(error);
-        record(failure.status, failure.kind);
-        if (!call.signal.aborted) yield encoder.error(failure);
-      }
-    }
+    const chunks = mediaChunks(events, encoder, call.signal, (status, errorKind) =>
+      this.record(call, request, started, status, { errorKind }),
+    );
     return {
       kind: 'stream',
       contentType: encoder.contentType,
-      body: Readable.from(chunks(), { objectMode: false }),
+      body: Readable.from(chunks, { objectMode: false }),
       route,
     };
   }
@@ -389,7 +342,6 @@ interface UsageDetails {
   attempts: number;
   usage: Usage | undefined;
   errorKind: string | undefined;
-  stream: boolean;
 }
 
 /** The first target decides: a chat model is chatted with; an image or video model makes media. */
@@ -424,5 +376,79 @@ async function* encoded(
     track(event);
     const text = encoder.encode(event);
     if (text) yield text;
+  }
+}
+
+// The stream generators below are module-level on purpose: a generator function declared inside a request's
+// code is a new function each time, with its own prototype and hidden class (decision 0005).
+
+type TranslatedStream = Extract<Prepared, { kind: 'stream' }>;
+
+/**
+ * A translated stream's text for the client. If the upstream fails after the first byte, it ends with the
+ * protocol's error event; if the client leaves, the upstream is stopped. `onEnd` hears how it ended.
+ */
+async function* translatedChunks(
+  stream: TranslatedStream,
+  signal: CancelSignal,
+  onEnd: (outcome: Outcome, status: number, errorKind: string | undefined) => void,
+): AsyncGenerator<string | Buffer> {
+  let outcome: Outcome = 'success';
+  let status = 200;
+  let errorKind: string | undefined;
+  let completed = false;
+  try {
+    yield stream.first;
+    for (;;) {
+      const next = await stream.rest.next();
+      if (next.done) break;
+      yield next.value;
+    }
+    const tail = stream.ending();
+    if (tail) yield tail;
+    completed = true;
+  } catch (error) {
+    if (signal.aborted) {
+      outcome = 'neutral';
+      status = 499;
+      errorKind = 'client_closed';
+      return;
+    }
+    const failure = toAtelierError(error);
+    outcome = error instanceof ProviderError ? error : 'neutral';
+    status = failure.status;
+    errorKind = failure.kind;
+    yield stream.failure(failure);
+  } finally {
+    if (!completed && status === 200) {
+      // The client went away (the generator was closed early): stop the upstream too.
+      outcome = 'neutral';
+      status = 499;
+      errorKind = 'client_closed';
+      void stream.rest.return?.();
+    }
+    onEnd(outcome, status, errorKind);
+  }
+}
+
+/** Media-through-chat events in the client's protocol, ending with its error event if the work fails. */
+async function* mediaChunks(
+  events: AsyncIterable<ChatStreamEvent>,
+  encoder: StreamEncoder,
+  signal: CancelSignal,
+  record: (status: number, errorKind?: string) => void,
+): AsyncGenerator<string> {
+  try {
+    for await (const event of events) {
+      const text = encoder.encode(event);
+      if (text) yield text;
+    }
+    const tail = encoder.end();
+    if (tail) yield tail;
+    record(200);
+  } catch (error) {
+    const failure = toAtelierError(error);
+    record(failure.status, failure.kind);
+    if (!signal.aborted) yield encoder.error(failure);
   }
 }

@@ -9,6 +9,7 @@
  */
 import type { ProviderError } from '../errors/index.js';
 import type { CallCredential } from '../providers/spec.js';
+import type { CancelSignal } from '../providers/cancel-signal.js';
 
 export interface PoolCredential {
   id: string;
@@ -23,7 +24,7 @@ export interface PoolCredential {
   enabled: boolean;
   source: 'config' | 'database';
   /** The secret to use for one call (a static key, or a freshly refreshed OAuth token). */
-  resolve(signal: AbortSignal): Promise<CallCredential>;
+  resolve(signal: CancelSignal): Promise<CallCredential>;
 }
 
 export interface CredentialHealth {
@@ -118,7 +119,7 @@ export class CredentialPool {
    */
   async acquire(
     excluded: ReadonlySet<string>,
-    signal: AbortSignal,
+    signal: CancelSignal,
     waitMs: number,
   ): Promise<Lease | 'saturated' | undefined> {
     const deadline = this.clock() + waitMs;
@@ -260,7 +261,7 @@ export class CredentialPool {
     return health;
   }
 
-  private waitForRelease(timeoutMs: number, signal: AbortSignal): Promise<void> {
+  private waitForRelease(timeoutMs: number, signal: CancelSignal): Promise<void> {
     return new Promise((resolve) => {
       const done = () => {
         clearTimeout(timer);

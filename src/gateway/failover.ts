@@ -8,11 +8,12 @@ import { AtelierError, CapacityError, InvalidRequestError, ProviderError } from 
 import type { CallCredential } from '../providers/spec.js';
 import type { Lease } from './credential-pool.js';
 import type { RouteTarget } from './model-catalog.js';
+import type { CancelSignal } from '../providers/cancel-signal.js';
 
 export interface AttemptContext {
   target: RouteTarget;
   credential: CallCredential;
-  signal: AbortSignal;
+  signal: CancelSignal;
 }
 
 export interface FailoverResult<T> {
@@ -30,7 +31,7 @@ export interface FailoverOptions {
   capability: Capability;
   maxAttempts: number;
   queueTimeoutMs: number;
-  signal: AbortSignal;
+  signal: CancelSignal;
   /** Called after each failed attempt (for logs and metrics). */
   onFailure?: (target: RouteTarget, credentialId: string, error: unknown) => void;
 }

@@ -2,12 +2,13 @@
 import type { Dispatcher } from 'undici';
 import { createServiceAccountTokenSource, parseServiceAccount } from '../providers/google-auth/index.js';
 import type { CallCredential } from '../providers/spec.js';
+import type { CancelSignal } from '../providers/cancel-signal.js';
 
 export function createGoogleTokenResolver(
   credentialId: string,
   json: string,
   dispatcher: Dispatcher,
-): (signal: AbortSignal) => Promise<CallCredential> {
+): (signal: CancelSignal) => Promise<CallCredential> {
   let account;
   try {
     account = parseServiceAccount(json);

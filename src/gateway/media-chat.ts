@@ -12,6 +12,7 @@ import type { BinaryInput } from '../providers/media-spec.js';
 import type { ChatRequest, ChatResult, ChatStreamEvent, ImageSource } from '../providers/spec.js';
 import type { ChatCall } from './chat-service.js';
 import type { MediaService } from './media-service.js';
+import { toAbortSignal, type CancelSignal } from '../providers/cancel-signal.js';
 
 export type MediaKind = 'image' | 'video';
 
@@ -23,7 +24,7 @@ export interface MediaChatDependencies {
   fetchImage: (
     source: Extract<ImageSource, { kind: 'url' }>,
     apiKeyId: string | null,
-    signal: AbortSignal,
+    signal: CancelSignal,
   ) => Promise<BinaryInput>;
 }
 
@@ -91,7 +92,7 @@ export class MediaChat {
       yield { type: 'reasoning-delta', text: `Video job ${job.id} queued.\n` };
       const messages: string[] = [];
       let wake: () => void = () => undefined;
-      const waiting = this.dependencies.jobs.waitForEnd(job.id, call.signal, (event) => {
+      const waiting = this.dependencies.jobs.waitForEnd(job.id, toAbortSignal(call.signal), (event) => {
         if (event.type === 'job.progress')
           messages.push(
             `Generating… ${event.data.progress}%${event.data.message ? ` (${String(event.data.message)})` : ''}\n`,

@@ -29,10 +29,11 @@ import type { ModelCatalog } from './model-catalog.js';
 import { modelKind } from './model-kind.js';
 import type { ProviderRegistry } from './provider-registry.js';
 import type { UsageRecorder } from './usage-recorder.js';
+import type { CancelSignal } from '../providers/cancel-signal.js';
 
 export interface MediaCaller {
   apiKeyId: string | null;
-  signal: AbortSignal;
+  signal: CancelSignal;
   onProgress?: ProgressReporter;
 }
 
@@ -186,7 +187,7 @@ export class MediaService {
   /** The video capability and credential behind a handle (for status, download and cancel). */
   async videoSession(
     handle: VideoHandle,
-    signal: AbortSignal,
+    signal: CancelSignal,
   ): Promise<{ video: VideoCapability; options: MediaCallOptions }> {
     const provider = this.dependencies.registry.get(handle.provider);
     const video = provider?.adapter.video;
@@ -202,7 +203,7 @@ export class MediaService {
     return { video, options: { credential: await credential.resolve(signal), signal } };
   }
 
-  private options(credential: CallCredential, signal: AbortSignal, caller: MediaCaller): MediaCallOptions {
+  private options(credential: CallCredential, signal: CancelSignal, caller: MediaCaller): MediaCallOptions {
     return { credential, signal, onProgress: caller.onProgress };
   }
 

@@ -25,6 +25,7 @@ import {
   type PoolPolicy,
 } from './credential-pool.js';
 import { createProviderAdapter } from './provider-factory.js';
+import type { CancelSignal } from '../providers/cancel-signal.js';
 
 /** Local servers and the built-in draft provider often need no key: they get one anonymous credential. */
 const keylessTypes: ReadonlySet<ProviderType> = new Set(['ollama', 'comfyui', 'draft']);
@@ -193,7 +194,7 @@ export class ProviderRegistry {
     credential: CredentialDefinition,
     dispatcher: Dispatcher,
   ): Promise<PoolCredential> {
-    let resolve: (signal: AbortSignal) => Promise<CallCredential>;
+    let resolve: (signal: CancelSignal) => Promise<CallCredential>;
     if (credential.secret.kind === 'api-key') {
       const value: CallCredential = { id: credential.id, apiKey: credential.secret.value, scheme: 'api-key' };
       resolve = async () => value;

@@ -8,12 +8,13 @@ import type { Readable, Writable } from 'node:stream';
 import { connectionError, toAtelierError, type AtelierError } from '../errors/index.js';
 import type { UsageObserver } from '../protocols/client-protocol.js';
 import { toTransportError } from '../providers/http/upstream-client.js';
+import type { CancelSignal } from '../providers/cancel-signal.js';
 
 export type RelayEnd =
   { kind: 'completed' } | { kind: 'client-closed' } | { kind: 'failed'; error: AtelierError };
 
 /** Resolves once the upstream has bytes to give (without taking them); rejects if it ends or fails first. */
-export function awaitFirstBytes(body: Readable, provider: string, signal: AbortSignal): Promise<void> {
+export function awaitFirstBytes(body: Readable, provider: string, signal: CancelSignal): Promise<void> {
   return new Promise((resolve, reject) => {
     const cleanup = () => {
       body.off('readable', onReadable);
@@ -48,7 +49,7 @@ export function relayStream(options: {
   destination: Writable;
   observer: UsageObserver;
   provider: string;
-  signal: AbortSignal;
+  signal: CancelSignal;
   /** The protocol's error event, written when the upstream fails mid-stream. */
   failureText: (error: AtelierError) => string;
   onEnd: (end: RelayEnd) => void;

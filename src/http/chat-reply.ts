@@ -1,15 +1,16 @@
 /** Sending a ChatService answer: JSON as is, streams as they come, with routing facts in headers. */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { ChatResponse, ChatService } from '../gateway/chat-service.js';
+import { ClientDisconnect } from '../providers/cancel-signal.js';
 import type { ClientProtocol, DecodeContext } from '../protocols/client-protocol.js';
 
-/** An AbortSignal that fires when the client goes away before the answer is complete. */
-export function clientGoneSignal(reply: FastifyReply): AbortSignal {
-  const controller = new AbortController();
+/** A signal that fires when the client goes away before the answer is complete. */
+export function clientGoneSignal(reply: FastifyReply): ClientDisconnect {
+  const disconnect = new ClientDisconnect();
   reply.raw.once('close', () => {
-    if (!reply.raw.writableFinished) controller.abort(new Error('client closed the connection'));
+    if (!reply.raw.writableFinished) disconnect.abort(new Error('client closed the connection'));
   });
-  return controller.signal;
+  return disconnect;
 }
 
 export function sendChat(request: FastifyRequest, reply: FastifyReply, response: ChatResponse): FastifyReply {
@@ -22,7 +23,7 @@ export function sendChat(request: FastifyRequest, reply: FastifyReply, response:
   if (response.kind === 'relay') {
     // The hot path: the upstream's bytes go straight into Node's response, past Fastify's send.
     reply.hijack();
-    reply.raw.writeHead(200, { ...routing, ...streamHeaders(response.contentType) });
+    reply.raw.writeHead(200, Object.assign(streamHeaders(response.contentType), routing));
     response.relayTo(reply.raw);
     return reply;
   }

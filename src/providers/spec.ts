@@ -6,6 +6,7 @@
  */
 import type { Readable } from 'node:stream';
 import type { Dispatcher } from 'undici';
+import type { CancelSignal } from './cancel-signal.js';
 import type {
   ImageCapability,
   SpeechCapability,
@@ -156,7 +157,7 @@ export interface CallCredential {
 
 export interface CallOptions {
   credential: CallCredential;
-  signal: AbortSignal;
+  signal: CancelSignal;
 }
 
 export interface RelayRequest {

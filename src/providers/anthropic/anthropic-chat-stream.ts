@@ -18,17 +18,23 @@ import type {
 import { toTransportError } from '../http/upstream-client.js';
 import type { ChatStreamEvent } from '../spec.js';
 import { parseAnthropicStreamError } from './anthropic-errors.js';
+import type { CancelSignal } from '../cancel-signal.js';
 
 type BlockState =
   { kind: 'text' | 'thinking' | 'other' } | { kind: 'tool'; toolIndex: number; sawArguments: boolean };
 
+/** What a stream remembers of its content blocks; tool calls are numbered among tool_use blocks only. */
+interface Blocks {
+  byIndex: Map<number, BlockState>;
+  nextToolIndex: number;
+}
+
 export async function* decodeChatStream(
   provider: string,
   body: Readable,
-  signal: AbortSignal,
+  signal: CancelSignal,
 ): AsyncGenerator<ChatStreamEvent> {
-  const blocks = new Map<number, BlockState>();
-  let nextToolIndex = 0;
+  const blocks: Blocks = { byIndex: new Map(), nextToolIndex: 0 };
   let usage: Partial<AnthropicUsage> = {};
   let stopReason: string | null = null;
   let stopSequence: string | null = null;
@@ -49,17 +55,18 @@ export async function* decodeChatStream(
       }
       switch (event.type) {
         case 'message_start':
-          usage = { ...event.message.usage };
+          // Object.assign onto a literal, not a spread: keys added later reuse V8's hidden classes (decision 0005).
+          usage = Object.assign({}, event.message.usage);
           yield { type: 'start', id: event.message.id, model: event.message.model };
           break;
         case 'content_block_start':
-          yield* startBlock(event.index, event.content_block);
+          yield* startBlock(blocks, event.index, event.content_block);
           break;
         case 'content_block_delta':
-          yield* blockDelta(event.index, event.delta);
+          yield* blockDelta(blocks, event.index, event.delta);
           break;
         case 'content_block_stop': {
-          const block = blocks.get(event.index);
+          const block = blocks.byIndex.get(event.index);
           // A call without arguments streams no fragments; canonical consumers expect a JSON object.
           if (block?.kind === 'tool' && !block.sawArguments) {
             yield { type: 'tool-call-delta', index: block.toolIndex, argumentsDelta: '{}' };
@@ -70,7 +77,7 @@ export async function* decodeChatStream(
           stopReason = event.delta?.stop_reason ?? stopReason;
           stopSequence = event.delta?.stop_sequence ?? stopSequence;
           for (const [key, value] of Object.entries(event.usage ?? {})) {
-            if (typeof value === 'number') usage = { ...usage, [key]: value };
+            if (typeof value === 'number') (usage as Record<string, number>)[key] = value;
           }
           break;
         case 'message_stop':
@@ -94,53 +101,59 @@ export async function* decodeChatStream(
     throw toTransportError(provider, error, signal);
   }
   if (!finished) throw connectionError(provider, new Error('Anthropic stream ended before message_stop'));
+}
 
-  function* startBlock(index: number, block: AnthropicResponseBlock): Generator<ChatStreamEvent> {
-    if (block.type === 'tool_use') {
-      const call = block as AnthropicToolUseBlock;
-      const state = { kind: 'tool' as const, toolIndex: nextToolIndex++, sawArguments: false };
-      blocks.set(index, state);
-      yield { type: 'tool-call-start', index: state.toolIndex, id: call.id, name: call.name };
-      const input = call.input;
-      if (input && typeof input === 'object' && Object.keys(input).length > 0) {
-        state.sawArguments = true;
-        yield { type: 'tool-call-delta', index: state.toolIndex, argumentsDelta: JSON.stringify(input) };
-      }
-    } else if (block.type === 'text') {
-      blocks.set(index, { kind: 'text' });
-      const text = (block as { text?: string }).text;
-      if (text) yield { type: 'text-delta', text };
-    } else if (block.type === 'thinking') {
-      blocks.set(index, { kind: 'thinking' });
-      const text = (block as { thinking?: string }).thinking;
-      if (text) yield { type: 'reasoning-delta', text };
-    } else {
-      blocks.set(index, { kind: 'other' });
+// Module-level generators: a generator function declared per stream gets a prototype and hidden class of its own.
+function* startBlock(
+  blocks: Blocks,
+  index: number,
+  block: AnthropicResponseBlock,
+): Generator<ChatStreamEvent> {
+  if (block.type === 'tool_use') {
+    const call = block as AnthropicToolUseBlock;
+    const state = { kind: 'tool' as const, toolIndex: blocks.nextToolIndex++, sawArguments: false };
+    blocks.byIndex.set(index, state);
+    yield { type: 'tool-call-start', index: state.toolIndex, id: call.id, name: call.name };
+    const input = call.input;
+    if (input && typeof input === 'object' && Object.keys(input).length > 0) {
+      state.sawArguments = true;
+      yield { type: 'tool-call-delta', index: state.toolIndex, argumentsDelta: JSON.stringify(input) };
     }
+  } else if (block.type === 'text') {
+    blocks.byIndex.set(index, { kind: 'text' });
+    const text = (block as { text?: string }).text;
+    if (text) yield { type: 'text-delta', text };
+  } else if (block.type === 'thinking') {
+    blocks.byIndex.set(index, { kind: 'thinking' });
+    const text = (block as { thinking?: string }).thinking;
+    if (text) yield { type: 'reasoning-delta', text };
+  } else {
+    blocks.byIndex.set(index, { kind: 'other' });
   }
+}
 
-  function* blockDelta(
-    index: number,
-    delta: AnthropicContentDelta | { type: string },
-  ): Generator<ChatStreamEvent> {
-    const block = blocks.get(index);
-    const typed = delta as AnthropicContentDelta;
-    switch (typed.type) {
-      case 'text_delta':
-        if (typed.text) yield { type: 'text-delta', text: typed.text };
-        break;
-      case 'thinking_delta':
-        if (typed.thinking) yield { type: 'reasoning-delta', text: typed.thinking };
-        break;
-      case 'signature_delta':
-        yield { type: 'reasoning-delta', text: '', signature: typed.signature };
-        break;
-      case 'input_json_delta':
-        if (block?.kind === 'tool' && typed.partial_json) {
-          block.sawArguments = true;
-          yield { type: 'tool-call-delta', index: block.toolIndex, argumentsDelta: typed.partial_json };
-        }
-        break;
-    }
+function* blockDelta(
+  blocks: Blocks,
+  index: number,
+  delta: AnthropicContentDelta | { type: string },
+): Generator<ChatStreamEvent> {
+  const block = blocks.byIndex.get(index);
+  const typed = delta as AnthropicContentDelta;
+  switch (typed.type) {
+    case 'text_delta':
+      if (typed.text) yield { type: 'text-delta', text: typed.text };
+      break;
+    case 'thinking_delta':
+      if (typed.thinking) yield { type: 'reasoning-delta', text: typed.thinking };
+      break;
+    case 'signature_delta':
+      yield { type: 'reasoning-delta', text: '', signature: typed.signature };
+      break;
+    case 'input_json_delta':
+      if (block?.kind === 'tool' && typed.partial_json) {
+        block.sawArguments = true;
+        yield { type: 'tool-call-delta', index: block.toolIndex, argumentsDelta: typed.partial_json };
+      }
+      break;
   }
 }

@@ -17,6 +17,7 @@ import { queuePosition } from './comfyui-queue.js';
 import { openRunSocket, type RunSocket } from './comfyui-socket.js';
 import { uploadImage } from './comfyui-upload.js';
 import { fillWorkflow, type PlaceholderValues } from './comfyui-workflow.js';
+import { toAbortSignal } from '../cancel-signal.js';
 
 export interface ComfyUIContext {
   settings: ProviderSettings;
@@ -158,6 +159,6 @@ export async function finishRun(
       if (again.state === 'unknown') throw comfyUIPromptLost(context.settings.id, run.promptId);
       continue;
     }
-    await delay(interval, undefined, { signal: options.signal });
+    await delay(interval, undefined, { signal: toAbortSignal(options.signal) });
   }
 }

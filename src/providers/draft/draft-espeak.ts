@@ -12,12 +12,13 @@ import {
   type SpawnSyncReturns,
 } from 'node:child_process';
 import { AtelierError } from '../../errors/index.js';
+import { toAbortSignal, type CancelSignal } from '../cancel-signal.js';
 
 export interface SpeechEngine {
   /** Language names `-v` accepts (en, en-us, fr, …), lower case. */
   readonly voices: ReadonlySet<string>;
   /** The spoken text as espeak-ng writes it: a WAV whose header sizes are placeholders. */
-  speak(input: SpeakInput, signal: AbortSignal): Promise<Buffer>;
+  speak(input: SpeakInput, signal: CancelSignal): Promise<Buffer>;
 }
 
 export interface SpeakInput {
@@ -67,11 +68,14 @@ function speak(
   processes: EspeakProcesses,
   path: string,
   input: SpeakInput,
-  signal: AbortSignal,
+  signal: CancelSignal,
 ): Promise<Buffer> {
   return new Promise((resolve, reject) => {
     const args = ['--stdin', '--stdout', '-v', input.voice, '-s', String(input.wordsPerMinute)];
-    const child = processes.spawn(path, args, { stdio: ['pipe', 'pipe', 'pipe'], signal });
+    const child = processes.spawn(path, args, {
+      stdio: ['pipe', 'pipe', 'pipe'],
+      signal: toAbortSignal(signal),
+    });
     const audio: Buffer[] = [];
     let stderr = '';
     child.stdout?.on('data', (chunk: Buffer) => audio.push(chunk));

@@ -6,6 +6,7 @@
 import { AtelierError } from '../../errors/index.js';
 import { locateMediaTools } from '../../media/ffmpeg-locator.js';
 import { createFfmpegRunner, type FfmpegRunner } from '../../media/ffmpeg-runner.js';
+import { toAbortSignal, type CancelSignal } from '../cancel-signal.js';
 
 /** Resolves the runner, locating FFmpeg once (and again after a failed attempt, once it is installed). */
 export type DraftFfmpeg = () => Promise<FfmpegRunner>;
@@ -32,11 +33,11 @@ export function draftFfmpeg(ffmpegPath: string | undefined, injected?: FfmpegRun
 export async function runDraftFfmpeg(
   ffmpeg: DraftFfmpeg,
   args: string[],
-  signal: AbortSignal,
+  signal: CancelSignal,
 ): Promise<void> {
   const runner = await ffmpeg();
   try {
-    await runner.ffmpeg({ args, signal });
+    await runner.ffmpeg({ args, signal: toAbortSignal(signal) });
   } catch (error) {
     if (error instanceof AtelierError && error.code === 'media_processing_failed') {
       throw new AtelierError(`The draft provider could not render with FFmpeg: ${error.message}`, {

@@ -18,6 +18,7 @@ import type {
 import type { SpeechEngine } from './draft-espeak.js';
 import { runDraftFfmpeg, type DraftFfmpeg } from './draft-ffmpeg.js';
 import { wavWithTrueSizes } from './draft-wav.js';
+import type { CancelSignal } from '../cancel-signal.js';
 
 export interface DraftSpeechContext {
   engine: SpeechEngine;
@@ -70,7 +71,7 @@ async function convert(
   context: DraftSpeechContext,
   wav: Buffer,
   format: Exclude<SpeechFormat, 'wav'>,
-  signal: AbortSignal,
+  signal: CancelSignal,
 ): Promise<Buffer> {
   await mkdir(context.directory, { recursive: true });
   const work = join(context.directory, randomUUID());

@@ -15,6 +15,7 @@ import { runDraftFfmpeg, type DraftFfmpeg } from './draft-ffmpeg.js';
 import { checkRange, checkSize } from './draft-limits.js';
 import { decodeOperation, encodeOperation, type OperationFacts } from './draft-operation.js';
 import { isRefused, refusalMessage } from './draft-policy.js';
+import type { CancelSignal } from '../cancel-signal.js';
 
 export interface DraftVideoContext {
   /** Scratch directory: draft/frames/ (first frames) and draft/videos/ (rendered files). */
@@ -55,7 +56,7 @@ export function createDraftVideo(context: DraftVideoContext): VideoCapability {
   }
 
   /** The rendered file's path; concurrent downloads of one video share one render. */
-  function rendered(facts: OperationFacts, signal: AbortSignal): Promise<string> {
+  function rendered(facts: OperationFacts, signal: CancelSignal): Promise<string> {
     const { startedAt: _startedAt, readyAt: _readyAt, ...what } = facts;
     const key = hashOf(JSON.stringify(what)).toString('hex').slice(0, 32);
     let pending = rendering.get(key);
@@ -134,7 +135,7 @@ async function renderOnce(
   context: DraftVideoContext,
   facts: OperationFacts,
   key: string,
-  signal: AbortSignal,
+  signal: CancelSignal,
 ): Promise<string> {
   const videos = join(context.directory, 'videos');
   const target = join(videos, `${key}.mp4`);

@@ -42,8 +42,11 @@ export async function sendGemini(
   options: CallOptions,
 ): Promise<UpstreamResponse> {
   const response = await sendUpstream(settings, {
-    ...call,
+    method: call.method,
+    path: call.path,
+    query: call.query,
     headers: authHeaders(options.credential),
+    body: call.body,
     signal: options.signal,
   });
   if (response.status < 200 || response.status >= 300) {

@@ -15,11 +15,12 @@ import { toTransportError } from '../http/upstream-client.js';
 import type { ChatStreamEvent } from '../spec.js';
 import { blockedPromptError, classifyGeminiError, errorObject } from './gemini-errors.js';
 import { finishReasonOf, type IdGenerator } from './gemini-response.js';
+import type { CancelSignal } from '../cancel-signal.js';
 
 export interface StreamContext {
   provider: string;
   model: string;
-  signal: AbortSignal;
+  signal: CancelSignal;
   createId: IdGenerator;
 }
 
@@ -106,7 +107,7 @@ export async function* geminiStreamEvents(
   };
 }
 
-function toStreamError(provider: string, error: unknown, signal: AbortSignal): unknown {
+function toStreamError(provider: string, error: unknown, signal: CancelSignal): unknown {
   if (error instanceof AtelierError) return error;
   return toTransportError(provider, error, signal);
 }

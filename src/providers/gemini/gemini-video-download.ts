@@ -17,6 +17,7 @@ import type { CallOptions, ProviderSettings } from '../spec.js';
 import { invalidResponseError } from '../http/invalid-response.js';
 import { classifyGeminiError } from './gemini-errors.js';
 import { authHeaders } from './gemini-http.js';
+import type { CancelSignal } from '../cancel-signal.js';
 
 /** Redirects followed before giving up (Google uses one). */
 const MAXIMUM_REDIRECTS = 3;
@@ -64,7 +65,7 @@ function isRedirect(response: UpstreamResponse): boolean {
 async function fetchSigned(
   settings: ProviderSettings,
   url: string,
-  signal: AbortSignal,
+  signal: CancelSignal,
 ): Promise<UpstreamResponse> {
   try {
     const response = await request(url, {

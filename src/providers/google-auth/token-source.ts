@@ -6,6 +6,7 @@
 import type { Dispatcher } from 'undici';
 import type { ServiceAccount } from './service-account.js';
 import { requestAccessToken } from './token-request.js';
+import type { CancelSignal } from '../cancel-signal.js';
 
 export const DEFAULT_GOOGLE_SCOPES: readonly string[] = [
   'https://www.googleapis.com/auth/cloud-platform',
@@ -26,7 +27,7 @@ export interface ServiceAccountTokenSourceOptions {
 }
 
 export interface AccessTokenSource {
-  getAccessToken(signal?: AbortSignal): Promise<string>;
+  getAccessToken(signal?: CancelSignal): Promise<string>;
 }
 
 interface CachedToken {
@@ -78,7 +79,7 @@ export function createServiceAccountTokenSource(
   }
 
   return {
-    async getAccessToken(signal?: AbortSignal): Promise<string> {
+    async getAccessToken(signal?: CancelSignal): Promise<string> {
       signal?.throwIfAborted();
       if (cached && clock() < cached.expiresAtMs - refreshMarginMs) return cached.accessToken;
       const token = await untilAborted(fresh(), signal);
@@ -88,7 +89,7 @@ export function createServiceAccountTokenSource(
 }
 
 /** One caller giving up must not cancel the refresh other callers share. */
-function untilAborted<T>(promise: Promise<T>, signal: AbortSignal | undefined): Promise<T> {
+function untilAborted<T>(promise: Promise<T>, signal: CancelSignal | undefined): Promise<T> {
   if (!signal) return promise;
   return new Promise<T>((resolve, reject) => {
     const onAbort = () => reject(signal.reason);

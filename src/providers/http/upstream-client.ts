@@ -6,6 +6,7 @@ import type { Readable } from 'node:stream';
 import { errors as undiciErrors, FormData, type Dispatcher } from 'undici';
 import { connectionError, type ProviderError } from '../../errors/index.js';
 import type { ProviderSettings } from '../spec.js';
+import type { CancelSignal } from '../cancel-signal.js';
 
 export type IncomingHttpHeaders = Dispatcher.ResponseData['headers'];
 
@@ -17,7 +18,7 @@ export interface UpstreamRequest {
   headers?: Record<string, string>;
   /** Text is sent as is, a FormData (undici's) as multipart, anything else as JSON. */
   body?: unknown;
-  signal: AbortSignal;
+  signal: CancelSignal;
 }
 
 export interface UpstreamResponse {
@@ -79,7 +80,7 @@ export async function sendUpstream(
   }
 }
 
-export function toTransportError(provider: string, error: unknown, signal?: AbortSignal): unknown {
+export function toTransportError(provider: string, error: unknown, signal?: CancelSignal): unknown {
   if (signal?.aborted) return error;
   if (error instanceof undiciErrors.HeadersTimeoutError || error instanceof undiciErrors.BodyTimeoutError) {
     return connectionError(provider, error, true);
@@ -131,7 +132,7 @@ export function readText(body: Readable, limit = 4 * 1024 * 1024): Promise<strin
 export async function readJson<T>(
   provider: string,
   response: UpstreamResponse,
-  signal?: AbortSignal,
+  signal?: CancelSignal,
 ): Promise<T> {
   let text: string;
   try {

@@ -14,13 +14,14 @@ import {
   toolCallArguments,
   toolCallId,
 } from './ollama-chat-response.js';
+import type { CancelSignal } from '../cancel-signal.js';
 
 export interface OllamaStreamInput {
   provider: string;
   body: AsyncIterable<Buffer | string>;
   /** Used for the start event if the first line does not name the model. */
   requestedModel: string;
-  signal?: AbortSignal;
+  signal?: CancelSignal;
 }
 
 export async function* ollamaStreamEvents(input: OllamaStreamInput): AsyncGenerator<ChatStreamEvent> {

@@ -14,11 +14,12 @@ import { toTransportError } from '../http/upstream-client.js';
 import type { ChatStreamEvent, FinishReason, Usage } from '../spec.js';
 import { asRecord, stringOr } from './openai-chat-response.js';
 import { parseOpenAIError } from './openai-errors.js';
+import type { CancelSignal } from '../cancel-signal.js';
 
 export async function* chatEventsFromWire(
   provider: string,
   body: Readable,
-  signal: AbortSignal,
+  signal: CancelSignal,
 ): AsyncGenerator<ChatStreamEvent> {
   const state = new ChunkState();
   let done = false;

@@ -23,7 +23,7 @@ export async function callOpenAI(
   const response = await sendUpstream(settings, {
     method: request.method,
     path: request.path,
-    headers: { ...request.headers, ...authorizationHeaders(options.credential) },
+    headers: Object.assign({}, request.headers, authorizationHeaders(options.credential)),
     body: request.body,
     signal: options.signal,
   });

@@ -3,6 +3,7 @@ import type { FormData } from 'undici';
 import { appendFile } from '../http/multipart-form.js';
 import { headerValue, toTransportError, type UpstreamResponse } from '../http/upstream-client.js';
 import type { BinaryInput } from '../media-spec.js';
+import type { CancelSignal } from '../cancel-signal.js';
 
 /** Extensions OpenAI recognises; it picks the decoder from the upload's file name, not its type. */
 const extensionByMediaType: Record<string, string> = {
@@ -48,7 +49,7 @@ export function contentTypeOf(response: UpstreamResponse): string | undefined {
 export async function readBytes(
   provider: string,
   response: UpstreamResponse,
-  signal: AbortSignal,
+  signal: CancelSignal,
 ): Promise<Buffer> {
   const chunks: Buffer[] = [];
   try {

@@ -13,6 +13,7 @@ import type { ImageRequest, ImageResult } from '../../../providers/media-spec.js
 import { clientGoneSignal } from '../../chat-reply.js';
 import { readMultipartForm } from '../../multipart-form.js';
 import { parseBody } from '../../validation.js';
+import type { CancelSignal } from '../../../providers/cancel-signal.js';
 
 const imageRequestSchema = z.looseObject({
   model: z.string().min(1),
@@ -61,7 +62,7 @@ export function registerImages(
     request: FastifyRequest,
     body: ImageRequestBody,
     imageRequest: ImageRequest,
-    signal: AbortSignal,
+    signal: CancelSignal,
   ) {
     const apiKeyId = request.principal.keyId;
     const routed = await media.generateImages(imageRequest, { apiKeyId, signal });
