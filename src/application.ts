@@ -8,6 +8,7 @@ import type { FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
 import type { Configuration } from './config/index.js';
 import { createMediaLibrary } from './files/media-library-adapter.js';
+import { startFileExpiry } from './files/file-expiry.js';
 import { FileService } from './files/file-service.js';
 import { createRemoteImageFetcher } from './files/remote-image-fetcher.js';
 import { ChatService } from './gateway/chat-service.js';
@@ -20,7 +21,12 @@ import type { MediaToolkit } from './media/index.js';
 import { AtelierError } from './errors/index.js';
 import { createGuardedDispatcher } from './security/ssrf-guard.js';
 import { WebhookRepository } from './storage/repositories/webhook-repository.js';
-import { assertWebhookUrl, loadSigningSecret, WebhookService } from './webhooks/index.js';
+import {
+  assertWebhookUrl,
+  loadSigningSecret,
+  startDeliveryRetention,
+  WebhookService,
+} from './webhooks/index.js';
 import { createBlobStoreFromUrl } from './storage/blobs/index.js';
 import { FileRepository } from './storage/repositories/file-repository.js';
 import { ModelCatalog } from './gateway/model-catalog.js';
@@ -59,7 +65,10 @@ export interface Application {
   files: FileService;
   media: MediaService;
   webhooks: WebhookService;
-  /** Run jobs, deliver webhooks and sweep old usage from this process (serve with workers, or `atelier worker`). */
+  /**
+   * Run jobs, deliver webhooks and sweep old usage, old deliveries and expired files from this process (serve
+   * with workers, or `atelier worker`).
+   */
   startWorkers(): Promise<void>;
   /** Settles when providers without a models list have been asked for theirs. */
   discovery: Promise<void>;
@@ -114,8 +123,9 @@ export async function createApplication(
     redisUrl: configuration.redis_url,
     logger,
   });
+  const webhookRepository = new WebhookRepository(database.db);
   const webhooks = new WebhookService({
-    repository: new WebhookRepository(database.db),
+    repository: webhookRepository,
     jobs: jobs.service,
     bus: jobs.bus,
     secretBox,
@@ -218,7 +228,7 @@ export async function createApplication(
     toolkit,
     urlPolicy,
   });
-  let stopUsageRetention = () => {};
+  let stopSweeps: Array<() => void> = [];
   return {
     configuration,
     server,
@@ -236,14 +246,22 @@ export async function createApplication(
     async startWorkers() {
       await jobs.startWorkers();
       webhooks.start();
-      stopUsageRetention = startUsageRetention({
-        repository: usage,
-        retentionDays: configuration.gateway.usage_retention_days,
-        logger,
-      });
+      stopSweeps = [
+        startUsageRetention({
+          repository: usage,
+          retentionDays: configuration.gateway.usage_retention_days,
+          logger,
+        }),
+        startDeliveryRetention({
+          repository: webhookRepository,
+          retentionDays: configuration.jobs.webhook_delivery_retention_days,
+          logger,
+        }),
+        startFileExpiry({ files, logger }),
+      ];
     },
     async close() {
-      stopUsageRetention();
+      for (const stop of stopSweeps) stop();
       await server.close();
       await webhooks.stop();
       await jobs.stop();

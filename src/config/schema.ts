@@ -97,6 +97,8 @@ export const jobsSchema = z
     poll_interval_ms: z.number().int().positive().default(1_000),
     /** Finished jobs (and their events) are deleted after this many days. */
     retention_days: z.number().positive().default(30),
+    /** Finished webhook deliveries (delivered, or failed for good) are deleted after this many days. */
+    webhook_delivery_retention_days: z.number().positive().default(30),
     /** BullMQ key prefix in Redis. */
     redis_prefix: z.string().min(1).default('atelier'),
     /** Per job type overrides, e.g. [jobs.types."video.generate"] concurrency = 100. */

@@ -142,15 +142,20 @@ export class FileService {
 
   async get(id: string, access: FileAccess = {}): Promise<FileRecord> {
     const record = await this.repository.get(id);
-    // Another key's file is reported missing, not forbidden: its existence is not ours to reveal.
-    if (!record || (access.ownerKeyId !== undefined && record.api_key_id !== access.ownerKeyId)) {
+    // Another key's file is reported missing, not forbidden: its existence is not ours to reveal. An expired
+    // file is gone already, whether or not the hourly sweep has deleted it yet.
+    if (
+      !record ||
+      (access.ownerKeyId !== undefined && record.api_key_id !== access.ownerKeyId) ||
+      (record.expires_at !== null && record.expires_at <= this.clock())
+    ) {
       throw new NotFoundError(`No file with id '${id}'.`, 'file_not_found', 'id');
     }
     return record;
   }
 
   async list(query: FileListQuery): Promise<FileListPage> {
-    const page = await this.repository.list(query);
+    const page = await this.repository.list({ ...query, unexpiredAt: this.clock() });
     if (!page) throw new InvalidRequestError(`No file with id '${query.after}' to list after.`, 'after');
     return page;
   }
@@ -162,14 +167,31 @@ export class FileService {
     await this.repository.setMetadata(id, JSON.stringify(metadata));
   }
 
-  /** Remove the row first, so the file disappears at once; then its bytes. */
   async delete(id: string, access: FileAccess = {}): Promise<FileRecord> {
     const record = await this.get(id, access);
-    if (!(await this.repository.delete(id))) {
+    if (!(await this.remove(record))) {
       throw new NotFoundError(`No file with id '${id}'.`, 'file_not_found', 'id');
     }
-    await this.blobs.delete(record.blob_key);
     return record;
+  }
+
+  /** Delete up to `limit` expired files, rows and bytes, and say how many went: the sweep calls it in rounds. */
+  async deleteExpired(limit: number): Promise<number> {
+    let deleted = 0;
+    for (const record of await this.repository.listExpired(this.clock(), limit)) {
+      if (await this.remove(record)) deleted += 1;
+    }
+    return deleted;
+  }
+
+  /**
+   * Remove the row first, so the file disappears at once; then its bytes. False when the row was gone
+   * already: whoever removed it removes the bytes too.
+   */
+  private async remove(record: FileRecord): Promise<boolean> {
+    if (!(await this.repository.delete(record.id))) return false;
+    await this.blobs.delete(record.blob_key);
+    return true;
   }
 
   async open(

@@ -1,5 +1,5 @@
 export { openDatabase, type Database, type OpenedDatabase } from './database.js';
-export { startRetentionSweep } from './retention-sweep.js';
+export { startRetentionSweep, startRoundedRetentionSweep } from './retention-sweep.js';
 export { ApiKeyRepository, type ApiKeyRecord } from './repositories/api-key-repository.js';
 export {
   CredentialStateRepository,

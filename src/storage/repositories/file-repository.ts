@@ -16,6 +16,8 @@ export interface FileListQuery {
   jobId?: string;
   /** Only the files uploaded or generated under this API key. */
   apiKeyId?: string;
+  /** Only the files not expired at this time (ms). */
+  unexpiredAt?: number;
 }
 
 export interface FileListPage {
@@ -54,6 +56,12 @@ export class FileRepository {
     if (query.purpose !== undefined) select = select.where('purpose', '=', query.purpose);
     if (query.jobId !== undefined) select = select.where('job_id', '=', query.jobId);
     if (query.apiKeyId !== undefined) select = select.where('api_key_id', '=', query.apiKeyId);
+    const { unexpiredAt } = query;
+    if (unexpiredAt !== undefined) {
+      select = select.where((row) =>
+        row.or([row('expires_at', 'is', null), row('expires_at', '>', unexpiredAt)]),
+      );
+    }
     const rows = await select
       .orderBy('created_at', 'desc')
       .orderBy('id', 'desc')
@@ -76,6 +84,17 @@ export class FileRepository {
   /** Files are immutable; their metadata may learn facts later (e.g. probed media facts). */
   async setMetadata(id: string, metadata: string): Promise<void> {
     await this.db.updateTable('files').set({ metadata }).where('id', '=', id).execute();
+  }
+
+  /** Up to `limit` files expired at `now` (ms), the longest expired first. */
+  async listExpired(now: number, limit: number): Promise<FileRecord[]> {
+    return this.db
+      .selectFrom('files')
+      .selectAll()
+      .where('expires_at', '<=', now)
+      .orderBy('expires_at')
+      .limit(limit)
+      .execute();
   }
 
   async delete(id: string): Promise<boolean> {

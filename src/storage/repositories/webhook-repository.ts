@@ -12,6 +12,9 @@ export type WebhookDeliveryRow = Selectable<WebhookDeliveryTable>;
 export type WebhookAttemptRow = Selectable<WebhookAttemptTable>;
 export type WebhookDeliveryStatus = WebhookDeliveryRow['status'];
 
+/** Deliveries in these states are never attempted again unless redelivered. */
+const finishedStatuses: WebhookDeliveryStatus[] = ['delivered', 'failed'];
+
 export type WebhookSubscriptionChanges = Omit<Updateable<WebhookSubscriptionTable>, 'id' | 'created_at'>;
 
 export interface WebhookDeliveryFilter {
@@ -207,6 +210,36 @@ export class WebhookRepository {
       .where('delivery_id', '=', deliveryId)
       .orderBy('id')
       .execute();
+  }
+
+  /**
+   * Delete up to `limit` finished deliveries (delivered, or failed for good) that settled before `before`
+   * (ms), with their attempts, and say how many went: callers delete in rounds. A finished delivery's
+   * `next_attempt_at` is when it settled (`settle` and `deleteSubscription` write it there), so age counts
+   * from its last attempt, and a redelivered one starts again. Pending deliveries, claimed or not, stay.
+   */
+  async deleteFinishedBefore(before: number, limit: number): Promise<number> {
+    return this.db.transaction().execute(async (transaction) => {
+      const oldest = transaction
+        .selectFrom('webhook_deliveries')
+        .select('id')
+        .where('status', 'in', finishedStatuses)
+        .where('next_attempt_at', '<', before)
+        .limit(limit);
+      // The status is checked again on the rows themselves: on PostgreSQL a delivery redelivered since the
+      // subquery's snapshot is pending by the time its row lock is taken, and is left alone.
+      const deleted = await transaction
+        .deleteFrom('webhook_deliveries')
+        .where('id', 'in', oldest)
+        .where('status', 'in', finishedStatuses)
+        .returning('id')
+        .execute();
+      if (deleted.length > 0) {
+        const ids = deleted.map((row) => row.id);
+        await transaction.deleteFrom('webhook_attempts').where('delivery_id', 'in', ids).execute();
+      }
+      return deleted.length;
+    });
   }
 
   /** A finished delivery (failed or delivered) becomes due again with a fresh attempt budget. */

@@ -1,4 +1,4 @@
-/** The files table on every database driver: newest-first cursor pagination and filters. */
+/** The files table on every database driver: newest-first cursor pagination, filters and expiry. */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openDatabase, type OpenedDatabase } from '../../../src/storage/database.js';
 import { FileRepository, type FileRecord } from '../../../src/storage/repositories/file-repository.js';
@@ -103,5 +103,20 @@ describe.each([
     expect(await files.delete('file-z')).toBe(true);
     expect(await files.delete('file-z')).toBe(false);
     expect(await files.get('file-z')).toBeUndefined();
+  });
+
+  it.skipIf(!available)('finds expired files, longest expired first, and lists only the others', async () => {
+    await files.insert(file('file-x1', 9_000, { expires_at: 6_000 }));
+    await files.insert(file('file-x2', 9_000, { expires_at: 5_000 }));
+    await files.insert(file('file-x3', 9_000, { expires_at: 50_000 }));
+    expect(ids(await files.listExpired(6_000, 10))).toEqual(['file-x2', 'file-x1']);
+    expect(ids(await files.listExpired(6_000, 1))).toEqual(['file-x2']);
+    expect(await files.listExpired(4_999, 10)).toEqual([]);
+    const listed = ids((await files.list({ limit: 100, unexpiredAt: 6_000 }))!.records);
+    expect(listed).toContain('file-x3');
+    expect(listed).not.toContain('file-x1');
+    expect(listed).not.toContain('file-x2');
+    expect(listed).toHaveLength(7);
+    for (const id of ['file-x1', 'file-x2', 'file-x3']) await files.delete(id);
   });
 });

@@ -19,6 +19,9 @@ export interface FilesApp {
   app: FastifyInstance;
   baseUrl: string;
   files: FileService;
+  /** The rows and bytes behind `files`, for tests that look underneath it. */
+  repository: FileRepository;
+  blobs: FsBlobStore;
   blobRoot: string;
   close(): Promise<void>;
 }
@@ -30,9 +33,13 @@ export async function startFilesApp(options: {
   const directory = mkdtempSync(join(tmpdir(), 'atelier-files-app-'));
   const opened: OpenedDatabase = await openDatabase({ dataDir: directory });
   const blobRoot = join(directory, 'blobs');
-  const files = new FileService(new FileRepository(opened.db), new FsBlobStore(blobRoot), options.clock);
+  const repository = new FileRepository(opened.db);
+  const blobs = new FsBlobStore(blobRoot);
+  const files = new FileService(repository, blobs, options.clock);
 
-  const app = Fastify();
+  // The tests' own client shares this event loop: it can read a whole answer before the server has seen its
+  // response finish, and a connection that is not idle at close would keep close() waiting for keep-alive.
+  const app = Fastify({ forceCloseConnections: true });
   app.decorateRequest('principal', undefined as never);
   app.addHook('onRequest', async (request) => {
     const token = /^Bearer (\S+)$/.exec(request.headers.authorization ?? '')?.[1];
@@ -52,6 +59,8 @@ export async function startFilesApp(options: {
     app,
     baseUrl: `http://127.0.0.1:${port}`,
     files,
+    repository,
+    blobs,
     blobRoot,
     async close() {
       await app.close();

@@ -1,4 +1,7 @@
-/** The delivery outbox's guarantees, on SQLite and PostgreSQL: insert once, claim once, settle only while held. */
+/**
+ * The delivery outbox's guarantees, on SQLite and PostgreSQL: insert once, claim once, settle only while held,
+ * and delete only what has finished.
+ */
 import { afterEach, describe, expect, it } from 'vitest';
 import { openDatabase } from '../../../src/storage/index.js';
 import { WebhookRepository } from '../../../src/storage/repositories/webhook-repository.js';
@@ -107,4 +110,41 @@ describe.each(variants)('webhook repository on $name', (variant) => {
     expect(await second.settle(fresh!, attempt, { status: 'failed' }, 'late')).toBe(false);
     expect(await second.claimDue({ now: 99_000, leaseMs: 1_000, limit: 5 })).toEqual([]);
   });
+
+  it.skipIf(!variant.available)(
+    'deletes finished deliveries settled before a time, with their attempts, at most a limit at once',
+    async () => {
+      const [repository] = await open();
+      const attempt = { attemptedAt: 100, statusCode: 500, error: null, durationMs: 5 };
+      // Three settled long ago, each with its attempt logged: two delivered, one failed for good.
+      for (const id of ['msg_a', 'msg_b', 'msg_c']) await repository.insertDelivery(delivery(id, 100));
+      for (const claim of await repository.claimDue({ now: 100, leaseMs: 10, limit: 3 })) {
+        const outcome =
+          claim.delivery.id === 'msg_c'
+            ? ({ status: 'failed' } as const)
+            : ({ status: 'delivered', deliveredAt: 100 } as const);
+        expect(await repository.settle(claim, attempt, outcome, null)).toBe(true);
+      }
+      // Pending ones stay however old: one waiting for its next attempt, one claimed and in flight.
+      await repository.insertDelivery(delivery('msg_retrying', 100));
+      const [retrying] = await repository.claimDue({ now: 100, leaseMs: 10, limit: 1 });
+      await repository.settle(retrying!, attempt, { status: 'pending', nextAttemptAt: 200 }, 'HTTP 500');
+      await repository.insertDelivery(delivery('msg_in_flight', 100));
+      expect(await repository.claimDue({ now: 100, leaseMs: 10, limit: 5 })).toHaveLength(1);
+      // Finished, but recently.
+      await repository.insertDelivery({
+        ...delivery('msg_recent', 9_000),
+        status: 'delivered',
+        delivered_at: 9_000,
+      });
+
+      expect(await repository.deleteFinishedBefore(1_000, 2)).toBe(2);
+      expect(await repository.deleteFinishedBefore(1_000, 2)).toBe(1);
+      expect(await repository.deleteFinishedBefore(1_000, 2)).toBe(0);
+      const left = await repository.listDeliveries({ limit: 10 });
+      expect(left.map((row) => row.id).sort()).toEqual(['msg_in_flight', 'msg_recent', 'msg_retrying']);
+      for (const id of ['msg_a', 'msg_b', 'msg_c']) expect(await repository.listAttempts(id)).toEqual([]);
+      expect(await repository.listAttempts('msg_retrying')).toHaveLength(1);
+    },
+  );
 });

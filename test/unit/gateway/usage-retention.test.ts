@@ -3,13 +3,10 @@
  * logs rather than throws when the database fails.
  */
 import pino from 'pino';
-import { describe, expect, it } from 'vitest';
-import {
-  deleteRoundRecords,
-  deleteUsageBefore,
-  startUsageRetention,
-} from '../../../src/gateway/usage-retention.js';
+import { describe, expect, it, vi } from 'vitest';
+import { startUsageRetention } from '../../../src/gateway/usage-retention.js';
 import type { UsageRepository } from '../../../src/storage/index.js';
+import { deleteRoundRows } from '../../../src/storage/retention-sweep.js';
 
 /** A repository over a list of creation times; notes the size of each delete round. */
 function fakeRepository(createdAt: number[]) {
@@ -27,14 +24,21 @@ function fakeRepository(createdAt: number[]) {
 
 describe('usage retention', () => {
   it('deletes a backlog in rounds and keeps what is recent', async () => {
-    const backlog = deleteRoundRecords * 2 + 10;
+    const backlog = deleteRoundRows * 2 + 10;
     const { repository, rounds, createdAt } = fakeRepository([
       ...Array.from({ length: backlog }, () => 1),
       ...Array.from({ length: 5 }, () => 100),
     ]);
-    expect(await deleteUsageBefore(repository, 50)).toBe(backlog);
-    expect(rounds).toEqual([deleteRoundRecords, deleteRoundRecords, 10]);
+    const logged: unknown[] = [];
+    const logger = pino({ level: 'info' }, { write: (line: string) => logged.push(JSON.parse(line)) });
+    const stop = startUsageRetention({ repository, retentionDays: 1, logger, now: () => 86_400_050 });
+    await vi.waitFor(() => expect(logged).toHaveLength(1));
+    stop();
+    expect(rounds).toEqual([deleteRoundRows, deleteRoundRows, 10]);
     expect(createdAt).toEqual([100, 100, 100, 100, 100]);
+    expect(logged).toEqual([
+      expect.objectContaining({ deleted: backlog, msg: 'deleted usage records past retention' }),
+    ]);
   });
 
   it('sweeps at start with the configured number of days', async () => {
