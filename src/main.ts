@@ -7,6 +7,7 @@ import { parseArgs } from 'node:util';
 import { createApplication } from './application.js';
 import { ConfigurationError, loadConfiguration } from './config/index.js';
 import { openDatabase } from './storage/index.js';
+import { startIdleMemoryRelease } from './observability/idle-memory.js';
 
 const usage = `usage: atelier [serve|migrate|keys|config] [--config PATH]
   serve                       run the gateway (default), with job workers unless [jobs] workers = false
@@ -73,6 +74,7 @@ async function serve(configuration: ReturnType<typeof loadConfiguration>): Promi
     { providers: application.registry.list().length, database: application.database.dialect },
     `Atelier listening on ${address}`,
   );
+  startIdleMemoryRelease({ logger: application.logger });
   stopOnSignals(application);
 }
 
