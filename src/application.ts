@@ -8,7 +8,6 @@ import type { FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
 import type { Configuration } from './config/index.js';
 import { createMediaLibrary } from './files/media-library-adapter.js';
-import { startFileExpiry } from './files/file-expiry.js';
 import { FileService } from './files/file-service.js';
 import { createRemoteImageFetcher } from './files/remote-image-fetcher.js';
 import { ChatService } from './gateway/chat-service.js';
@@ -21,12 +20,7 @@ import type { MediaToolkit } from './media/index.js';
 import { AtelierError } from './errors/index.js';
 import { createGuardedDispatcher } from './security/ssrf-guard.js';
 import { WebhookRepository } from './storage/repositories/webhook-repository.js';
-import {
-  assertWebhookUrl,
-  loadSigningSecret,
-  startDeliveryRetention,
-  WebhookService,
-} from './webhooks/index.js';
+import { assertWebhookUrl, loadSigningSecret, WebhookService } from './webhooks/index.js';
 import { createBlobStoreFromUrl } from './storage/blobs/index.js';
 import { FileRepository } from './storage/repositories/file-repository.js';
 import { ModelCatalog } from './gateway/model-catalog.js';
@@ -34,7 +28,6 @@ import { discoverModels } from './gateway/model-discovery.js';
 import { ProviderAdministration } from './gateway/provider-administration.js';
 import { ProviderRegistry } from './gateway/provider-registry.js';
 import { UsageRecorder } from './gateway/usage-recorder.js';
-import { startUsageRetention } from './gateway/usage-retention.js';
 import { buildServer } from './http/server.js';
 import { createJobSystem, type JobSystem } from './jobs/job-system.js';
 import { createLogger } from './observability/logger.js';
@@ -46,6 +39,8 @@ import {
   CredentialStateRepository,
   openDatabase,
   ProviderRepository,
+  startAgeRetentionSweep,
+  startRoundedRetentionSweep,
   UsageRepository,
   type OpenedDatabase,
 } from './storage/index.js';
@@ -247,17 +242,23 @@ export async function createApplication(
       await jobs.startWorkers();
       webhooks.start();
       stopSweeps = [
-        startUsageRetention({
-          repository: usage,
+        startAgeRetentionSweep({
+          rows: 'usage records past retention',
           retentionDays: configuration.gateway.usage_retention_days,
+          deleteBefore: (before, limit) => usage.deleteBefore(before, limit),
           logger,
         }),
-        startDeliveryRetention({
-          repository: webhookRepository,
+        startAgeRetentionSweep({
+          rows: 'webhook deliveries past retention',
           retentionDays: configuration.jobs.webhook_delivery_retention_days,
+          deleteBefore: (before, limit) => webhookRepository.deleteFinishedBefore(before, limit),
           logger,
         }),
-        startFileExpiry({ files, logger }),
+        startRoundedRetentionSweep({
+          rows: 'expired files',
+          deleteRound: (limit) => files.deleteExpired(limit),
+          logger,
+        }),
       ];
     },
     async close() {

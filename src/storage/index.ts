@@ -1,5 +1,9 @@
 export { openDatabase, type Database, type OpenedDatabase } from './database.js';
-export { startRetentionSweep, startRoundedRetentionSweep } from './retention-sweep.js';
+export {
+  startAgeRetentionSweep,
+  startRetentionSweep,
+  startRoundedRetentionSweep,
+} from './retention-sweep.js';
 export { ApiKeyRepository, type ApiKeyRecord } from './repositories/api-key-repository.js';
 export {
   CredentialStateRepository,

@@ -49,3 +49,22 @@ export function startRoundedRetentionSweep(options: {
     }
   });
 }
+
+/**
+ * Starts an hourly sweep of the rows older than `retentionDays`: `deleteBefore(before, limit)` deletes at most
+ * `limit` of those created (or settled) before `before` (ms) and says how many went.
+ */
+export function startAgeRetentionSweep(options: {
+  rows: string;
+  retentionDays: number;
+  deleteBefore: (before: number, limit: number) => Promise<number>;
+  logger: Logger;
+  now?: () => number;
+}): () => void {
+  const now = options.now ?? Date.now;
+  return startRoundedRetentionSweep({
+    rows: options.rows,
+    deleteRound: (limit) => options.deleteBefore(now() - options.retentionDays * 86_400_000, limit),
+    logger: options.logger,
+  });
+}

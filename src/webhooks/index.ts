@@ -1,6 +1,5 @@
 export { WebhookService, type WebhookServiceOptions, type WebhookSubscription } from './webhook-service.js';
 export { assertWebhookUrl } from './webhook-url.js';
-export { startDeliveryRetention } from './delivery-retention.js';
 export { generateWebhookSecret, signWebhook } from './signature.js';
 export { webhookEventTypes, ALL_EVENTS } from './webhook-events.js';
 export { defaultRetrySchedule } from './retry-schedule.js';

@@ -5,70 +5,47 @@
  * translated chat (provider adapter chunks), a streamed answer, an upload (file-type) and a media job
  * (media core, FFmpeg) — so a bundling mistake fails here rather than in production.
  */
-import type { ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-// @ts-expect-error -- a plain ES module script without type declarations
-import { buildAtelier } from '../../../scripts/build.mjs';
-// @ts-expect-error -- a plain ES module script without type declarations
-import { startScriptNodeFlags } from '../../../scripts/start-flags.mjs';
 import { startFakeAnthropic } from '../../fakes/anthropic-upstream.js';
 import type { FakeUpstream } from '../../fakes/fake-server.js';
 import { fakeMp4 } from '../../fakes/fake-media-bytes.js';
 import { startFakeOpenAI } from '../../fakes/openai-upstream.js';
-import { startServerProcess } from '../../support/server-process.js';
+import { providerToml, startBundledServer, type BundledServer } from '../../support/bundled-server.js';
 
 const key = 'atl_bundle_test_key_0123456789';
-// Inside the project, so that the packages left outside the bundle resolve from its node_modules.
-const outdir = join(process.cwd(), 'node_modules', '.cache', `atelier-bundle-test-${process.pid}`);
 let openai: FakeUpstream;
 let anthropic: FakeUpstream;
-let child: ChildProcess;
+let server: BundledServer;
 let url: string;
 
 beforeAll(async () => {
-  await buildAtelier(outdir);
   [openai, anthropic] = await Promise.all([startFakeOpenAI(), startFakeAnthropic()]);
-  const dataDir = mkdtempSync(join(tmpdir(), 'atelier-bundle-'));
-  const configPath = join(dataDir, 'atelier.toml');
-  writeFileSync(
-    configPath,
-    [
-      'log_level = "info"',
-      '[[providers]]',
-      'id = "oai"',
-      'type = "openai"',
-      `base_url = "${openai.url}/v1"`,
-      'models = ["gpt-4o-mini"]',
-      '  [[providers.credentials]]',
-      '  api_key = "sk-good"',
-      '[[providers]]',
-      'id = "claude"',
-      'type = "anthropic"',
-      `base_url = "${anthropic.url}"`,
-      'models = ["claude-haiku-4-5"]',
-      '  [[providers.credentials]]',
-      '  api_key = "sk-ant-good"',
-      '',
-    ].join('\n'),
-  );
-  ({ url, child } = await startServerProcess(
-    [...startScriptNodeFlags(process.cwd()), join(outdir, 'main.js'), 'serve', '--config', configPath],
-    {
-      ATELIER_HOST: '127.0.0.1',
-      ATELIER_PORT: '0',
-      ATELIER_DATA_DIR: join(dataDir, 'data'),
-      ATELIER_BOOTSTRAP_API_KEY: key,
-    },
-  ));
+  server = await startBundledServer({
+    name: 'atelier-bundle-test',
+    apiKey: key,
+    config: [
+      ...providerToml({
+        id: 'oai',
+        type: 'openai',
+        baseUrl: `${openai.url}/v1`,
+        models: ['gpt-4o-mini'],
+        apiKey: 'sk-good',
+      }),
+      ...providerToml({
+        id: 'claude',
+        type: 'anthropic',
+        baseUrl: anthropic.url,
+        models: ['claude-haiku-4-5'],
+        apiKey: 'sk-ant-good',
+      }),
+    ],
+  });
+  url = server.url;
 }, 60_000);
 
 afterAll(async () => {
-  child?.kill('SIGKILL');
+  server?.close();
   await Promise.all([openai?.close(), anthropic?.close()]);
-  rmSync(outdir, { recursive: true, force: true });
 });
 
 async function call(path: string, init: { body?: unknown; form?: FormData } = {}) {

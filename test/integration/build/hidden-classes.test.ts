@@ -5,34 +5,25 @@
  * (docs/decisions/0005-hidden-classes-on-the-request-path.md). This runs the bundle as `npm start` does, with
  * V8's map log on, and counts the map events a batch of warm requests causes, per path through the gateway.
  */
-import type { ChildProcess } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-// @ts-expect-error -- a plain ES module script without type declarations
-import { buildAtelier } from '../../../scripts/build.mjs';
-// @ts-expect-error -- a plain ES module script without type declarations
-import { startScriptNodeFlags } from '../../../scripts/start-flags.mjs';
 import { startFakeAnthropic } from '../../fakes/anthropic-upstream.js';
 import type { FakeUpstream } from '../../fakes/fake-server.js';
 import { startFakeGemini } from '../../fakes/gemini-upstream.js';
 import { startFakeOllama } from '../../fakes/ollama-upstream.js';
 import { startFakeOpenAI } from '../../fakes/openai-upstream.js';
-import { startServerProcess } from '../../support/server-process.js';
+import { providerToml, startBundledServer, type BundledServer } from '../../support/bundled-server.js';
 
 const key = 'atl_hidden_class_test_key_0123456789';
-const outdir = join(process.cwd(), 'node_modules', '.cache', `atelier-hidden-classes-${process.pid}`);
 const warmRequests = 300;
 const measuredRequests = 100;
 let fakes: FakeUpstream[] = [];
-let child: ChildProcess;
+let server: BundledServer;
 let url: string;
-let dataDir: string;
 let mapLog: string;
 
 beforeAll(async () => {
-  await buildAtelier(outdir);
   fakes = await Promise.all([startFakeOpenAI(), startFakeAnthropic(), startFakeGemini(), startFakeOllama()]);
   const [openai, anthropic, gemini, ollama] = fakes as [
     FakeUpstream,
@@ -40,68 +31,50 @@ beforeAll(async () => {
     FakeUpstream,
     FakeUpstream,
   ];
-  dataDir = mkdtempSync(join(tmpdir(), 'atelier-maps-'));
-  mapLog = join(dataDir, 'v8-maps.log');
-  const configPath = join(dataDir, 'atelier.toml');
-  writeFileSync(
-    configPath,
-    [
-      'log_level = "info"',
-      '[[providers]]',
-      'id = "oai"',
-      'type = "openai"',
-      `base_url = "${openai.url}/v1"`,
-      'models = ["gpt-4o-mini"]',
-      '  [[providers.credentials]]',
-      '  api_key = "sk-good"',
-      '[[providers]]',
-      'id = "claude"',
-      'type = "anthropic"',
-      `base_url = "${anthropic.url}"`,
-      'models = ["claude-haiku-4-5"]',
-      '  [[providers.credentials]]',
-      '  api_key = "sk-ant-good"',
-      '[[providers]]',
-      'id = "google"',
-      'type = "gemini"',
-      `base_url = "${gemini.url}"`,
-      'models = ["gemini-2.5-flash"]',
-      '  [[providers.credentials]]',
-      '  api_key = "AIza-good"',
-      '[[providers]]',
-      'id = "local"',
-      'type = "ollama"',
-      `base_url = "${ollama.url}"`,
-      'models = ["llama3.2:latest"]',
-      '',
-    ].join('\n'),
-  );
-  ({ url, child } = await startServerProcess(
-    [
-      ...startScriptNodeFlags(process.cwd()),
-      '--log-maps',
-      '--no-log-maps-details',
-      `--logfile=${mapLog}`,
-      '--no-logfile-per-isolate',
-      join(outdir, 'main.js'),
-      'serve',
-      '--config',
-      configPath,
+  server = await startBundledServer({
+    name: 'atelier-hidden-classes',
+    apiKey: key,
+    config: [
+      ...providerToml({
+        id: 'oai',
+        type: 'openai',
+        baseUrl: `${openai.url}/v1`,
+        models: ['gpt-4o-mini'],
+        apiKey: 'sk-good',
+      }),
+      ...providerToml({
+        id: 'claude',
+        type: 'anthropic',
+        baseUrl: anthropic.url,
+        models: ['claude-haiku-4-5'],
+        apiKey: 'sk-ant-good',
+      }),
+      ...providerToml({
+        id: 'google',
+        type: 'gemini',
+        baseUrl: gemini.url,
+        models: ['gemini-2.5-flash'],
+        apiKey: 'AIza-good',
+      }),
+      ...providerToml({
+        id: 'local',
+        type: 'ollama',
+        baseUrl: ollama.url,
+        models: ['llama3.2:latest'],
+        apiKey: '',
+      }),
     ],
-    {
-      ATELIER_HOST: '127.0.0.1',
-      ATELIER_PORT: '0',
-      ATELIER_DATA_DIR: join(dataDir, 'data'),
-      ATELIER_BOOTSTRAP_API_KEY: key,
+    nodeFlags: (directory) => {
+      mapLog = join(directory, 'v8-maps.log');
+      return ['--log-maps', '--no-log-maps-details', `--logfile=${mapLog}`, '--no-logfile-per-isolate'];
     },
-  ));
+  });
+  url = server.url;
 }, 60_000);
 
 afterAll(async () => {
-  child?.kill('SIGKILL');
+  server?.close();
   await Promise.all(fakes.map((fake) => fake.close()));
-  rmSync(outdir, { recursive: true, force: true });
-  if (dataDir) rmSync(dataDir, { recursive: true, force: true });
 });
 
 interface Path {
@@ -213,10 +186,15 @@ describe('hidden classes on the request path', () => {
     '$name: no new maps per warm request',
     async (path) => {
       await send(path, warmRequests);
-      const offset = statSync(mapLog).size;
-      await send(path, measuredRequests);
-      const { total, top } = mapEventsSince(offset);
-      // A few come from timers and caches that run now and then; one or more per request is the defect.
+      // Two windows, and the quieter one counts: a timer or a first-time query in the background can land in
+      // one of them; maps made per request show in both.
+      const windows = [];
+      for (let window = 0; window < 2; window += 1) {
+        const offset = statSync(mapLog).size;
+        await send(path, measuredRequests);
+        windows.push(mapEventsSince(offset));
+      }
+      const { total, top } = windows[0]!.total <= windows[1]!.total ? windows[0]! : windows[1]!;
       expect(total / measuredRequests, `map events per request; most common: ${top.join('; ')}`).toBeLessThan(
         0.2,
       );

@@ -5,8 +5,8 @@
 import pino from 'pino';
 import { request } from 'undici';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { startFileExpiry } from '../../../src/files/file-expiry.js';
 import type { FileRecord } from '../../../src/storage/repositories/file-repository.js';
+import { startRoundedRetentionSweep } from '../../../src/storage/retention-sweep.js';
 import { startFilesApp, type FilesApp } from './files-app.js';
 
 describe('file expiry', () => {
@@ -68,7 +68,12 @@ describe('file expiry', () => {
   });
 
   it('sweeps the rows and bytes of expired files, and only theirs', async () => {
-    const stop = startFileExpiry({ files: app.files, logger: pino({ enabled: false }) });
+    // The sweep as application.ts starts it in processes that run workers.
+    const stop = startRoundedRetentionSweep({
+      rows: 'expired files',
+      deleteRound: (limit) => app.files.deleteExpired(limit),
+      logger: pino({ enabled: false }),
+    });
     await vi.waitFor(async () => expect(await app.blobs.stat(expiring.blob_key)).toBeUndefined());
     stop();
     expect(await app.repository.get(expiring.id)).toBeUndefined();
