@@ -1,15 +1,15 @@
 /**
  * Gives the memory a burst of work used back to the system once the process goes quiet.
  *
- * Under load V8 grows its young generation to two 16 MB semi-spaces (`--max-semi-space-size=16`). Only its
- * memory reducer shrinks them again, and V8 arms the reducer after a mark-compact. Since the request path
- * stopped making old-generation garbage (docs/decisions/0005-hidden-classes-on-the-request-path.md), a
- * server can take minutes of traffic without one, and then keeps ~30 MB it no longer uses for as long as it
- * stays idle. So: every few seconds this reads the process's CPU time; after a busy interval followed by a
- * quiet one, while the young generation is grown, it runs a full collection (and up to two more, 15 s apart,
- * while the young generation stays grown).
- * The pause (a few milliseconds) falls where nothing is waiting, and the collection arms V8's reducer, which
- * then shrinks the young generation as it would have.
+ * Under load V8 grows its young generation to two semi-spaces of up to 8 MB each (`--max-semi-space-size=8`,
+ * more where a deployment raises it). Only its memory reducer shrinks them again, and V8 arms the reducer
+ * after a mark-compact. Since the request path stopped making old-generation garbage
+ * (docs/decisions/0005-hidden-classes-on-the-request-path.md), a server can take minutes of traffic without
+ * one, and then keeps memory it no longer uses for as long as it stays idle. So: every few seconds this reads
+ * the process's CPU time; after a busy interval followed by a quiet one, while the young generation is grown,
+ * it runs a full collection (and up to two more, 15 s apart, while the young generation stays grown). The
+ * pause (a few milliseconds) falls where nothing is waiting, and the collection arms V8's reducer, which then
+ * shrinks the young generation as it would have.
  */
 import { getHeapSpaceStatistics, setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';

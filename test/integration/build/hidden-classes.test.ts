@@ -195,8 +195,10 @@ describe('hidden classes on the request path', () => {
         windows.push(mapEventsSince(offset));
       }
       const { total, top } = windows[0]!.total <= windows[1]!.total ? windows[0]! : windows[1]!;
+      // A defect makes maps on every request (2 to 10 each, before decision 0005). On a machine loaded by the
+      // rest of `npm test`, prototype set-ups now and then gave up to 0.4 per request in the quieter window.
       expect(total / measuredRequests, `map events per request; most common: ${top.join('; ')}`).toBeLessThan(
-        0.2,
+        0.5,
       );
     },
     60_000,
