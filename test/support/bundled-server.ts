@@ -3,7 +3,6 @@
  * start script's Node flags, a config file and a bootstrap admin key. The bundle is built inside the project
  * (node_modules/.cache), so that the packages left outside it resolve from node_modules.
  */
-import type { ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -11,31 +10,48 @@ import { join } from 'node:path';
 import { buildAtelier } from '../../scripts/build.mjs';
 // @ts-expect-error -- a plain ES module script without type declarations
 import { startScriptNodeFlags } from '../../scripts/start-flags.mjs';
+import type { FakeUpstream } from '../fakes/fake-server.js';
 import { startServerProcess } from './server-process.js';
 
 export interface BundledServer {
   url: string;
-  child: ChildProcess;
-  /** The server's temporary directory: its config, its data dir, and room for files a test asks for. */
-  directory: string;
+  /** Stops the server and removes its build and its temporary directory. */
   close(): void;
 }
 
-/** One `[[providers]]` table with one credential (or none, for an empty key). */
-export function providerToml(provider: {
-  id: string;
-  type: string;
-  baseUrl: string;
-  models: string[];
-  apiKey: string;
+/**
+ * The `[[providers]]` tables for the fake upstreams given, one provider each, with the ids the build tests use:
+ * oai (gpt-4o-mini), claude (claude-haiku-4-5), google (gemini-2.5-flash) and local (llama3.2:latest, keyless).
+ */
+export function fakeProvidersToml(fakes: {
+  openai?: FakeUpstream;
+  anthropic?: FakeUpstream;
+  gemini?: FakeUpstream;
+  ollama?: FakeUpstream;
 }): string[] {
   return [
+    ...(fakes.openai
+      ? providerToml('oai', 'openai', `${fakes.openai.url}/v1`, 'gpt-4o-mini', 'sk-good')
+      : []),
+    ...(fakes.anthropic
+      ? providerToml('claude', 'anthropic', fakes.anthropic.url, 'claude-haiku-4-5', 'sk-ant-good')
+      : []),
+    ...(fakes.gemini
+      ? providerToml('google', 'gemini', fakes.gemini.url, 'gemini-2.5-flash', 'AIza-good')
+      : []),
+    ...(fakes.ollama ? providerToml('local', 'ollama', fakes.ollama.url, 'llama3.2:latest', '') : []),
+  ];
+}
+
+/** One `[[providers]]` table with one credential (or none, for an empty key). */
+function providerToml(id: string, type: string, baseUrl: string, model: string, apiKey: string): string[] {
+  return [
     '[[providers]]',
-    `id = "${provider.id}"`,
-    `type = "${provider.type}"`,
-    `base_url = "${provider.baseUrl}"`,
-    `models = [${provider.models.map((model) => `"${model}"`).join(', ')}]`,
-    ...(provider.apiKey ? ['  [[providers.credentials]]', `  api_key = "${provider.apiKey}"`] : []),
+    `id = "${id}"`,
+    `type = "${type}"`,
+    `base_url = "${baseUrl}"`,
+    `models = ["${model}"]`,
+    ...(apiKey ? ['  [[providers.credentials]]', `  api_key = "${apiKey}"`] : []),
   ];
 }
 
@@ -45,7 +61,7 @@ export async function startBundledServer(options: {
   apiKey: string;
   /** Config file lines after `log_level` (which stays "info": the start is detected from its log line). */
   config: string[];
-  /** Node flags after the start script's own. */
+  /** Node flags after the start script's own, given the server's temporary directory for files they write. */
   nodeFlags?: (directory: string) => string[];
 }): Promise<BundledServer> {
   const outdir = join(process.cwd(), 'node_modules', '.cache', `${options.name}-${process.pid}`);
@@ -71,8 +87,6 @@ export async function startBundledServer(options: {
   );
   return {
     url,
-    child,
-    directory,
     close() {
       child.kill('SIGKILL');
       rmSync(outdir, { recursive: true, force: true });

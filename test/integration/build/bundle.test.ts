@@ -10,7 +10,7 @@ import { startFakeAnthropic } from '../../fakes/anthropic-upstream.js';
 import type { FakeUpstream } from '../../fakes/fake-server.js';
 import { fakeMp4 } from '../../fakes/fake-media-bytes.js';
 import { startFakeOpenAI } from '../../fakes/openai-upstream.js';
-import { providerToml, startBundledServer, type BundledServer } from '../../support/bundled-server.js';
+import { fakeProvidersToml, startBundledServer, type BundledServer } from '../../support/bundled-server.js';
 
 const key = 'atl_bundle_test_key_0123456789';
 let openai: FakeUpstream;
@@ -23,22 +23,7 @@ beforeAll(async () => {
   server = await startBundledServer({
     name: 'atelier-bundle-test',
     apiKey: key,
-    config: [
-      ...providerToml({
-        id: 'oai',
-        type: 'openai',
-        baseUrl: `${openai.url}/v1`,
-        models: ['gpt-4o-mini'],
-        apiKey: 'sk-good',
-      }),
-      ...providerToml({
-        id: 'claude',
-        type: 'anthropic',
-        baseUrl: anthropic.url,
-        models: ['claude-haiku-4-5'],
-        apiKey: 'sk-ant-good',
-      }),
-    ],
+    config: fakeProvidersToml({ openai, anthropic }),
   });
   url = server.url;
 }, 60_000);

@@ -13,7 +13,7 @@ import type { FakeUpstream } from '../../fakes/fake-server.js';
 import { startFakeGemini } from '../../fakes/gemini-upstream.js';
 import { startFakeOllama } from '../../fakes/ollama-upstream.js';
 import { startFakeOpenAI } from '../../fakes/openai-upstream.js';
-import { providerToml, startBundledServer, type BundledServer } from '../../support/bundled-server.js';
+import { fakeProvidersToml, startBundledServer, type BundledServer } from '../../support/bundled-server.js';
 
 const key = 'atl_hidden_class_test_key_0123456789';
 const warmRequests = 300;
@@ -34,36 +34,7 @@ beforeAll(async () => {
   server = await startBundledServer({
     name: 'atelier-hidden-classes',
     apiKey: key,
-    config: [
-      ...providerToml({
-        id: 'oai',
-        type: 'openai',
-        baseUrl: `${openai.url}/v1`,
-        models: ['gpt-4o-mini'],
-        apiKey: 'sk-good',
-      }),
-      ...providerToml({
-        id: 'claude',
-        type: 'anthropic',
-        baseUrl: anthropic.url,
-        models: ['claude-haiku-4-5'],
-        apiKey: 'sk-ant-good',
-      }),
-      ...providerToml({
-        id: 'google',
-        type: 'gemini',
-        baseUrl: gemini.url,
-        models: ['gemini-2.5-flash'],
-        apiKey: 'AIza-good',
-      }),
-      ...providerToml({
-        id: 'local',
-        type: 'ollama',
-        baseUrl: ollama.url,
-        models: ['llama3.2:latest'],
-        apiKey: '',
-      }),
-    ],
+    config: fakeProvidersToml({ openai, anthropic, gemini, ollama }),
     nodeFlags: (directory) => {
       mapLog = join(directory, 'v8-maps.log');
       return ['--log-maps', '--no-log-maps-details', `--logfile=${mapLog}`, '--no-logfile-per-isolate'];
