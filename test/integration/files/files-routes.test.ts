@@ -198,6 +198,82 @@ describe('files API', () => {
     expect(json.body.error.param).toBe('file');
   });
 
+  it("sets expires_at from the SDK's expires_after, counted from created_at", async () => {
+    const created = await client.files.create({
+      file: await toFile(Buffer.from('short-lived'), 'brief.txt'),
+      purpose: 'user_data',
+      expires_after: { anchor: 'created_at', seconds: 7200 },
+    });
+    expect(created.expires_at).toBe(created.created_at + 7200);
+    expect((await client.files.retrieve(created.id)).expires_at).toBe(created.expires_at);
+    const record = await app.files.get(created.id);
+    expect(record?.expires_at).toBe(record!.created_at + 7_200_000);
+
+    const lasting = await client.files.create({
+      file: await toFile(Buffer.from('kept'), 'kept.txt'),
+      purpose: 'user_data',
+    });
+    expect(lasting.expires_at).toBeNull();
+  });
+
+  it.each([
+    ['a missing anchor', [['expires_after[seconds]', '3600']], 'expires_after[anchor]'],
+    [
+      'another anchor',
+      [
+        ['expires_after[anchor]', 'last_active_at'],
+        ['expires_after[seconds]', '3600'],
+      ],
+      'expires_after[anchor]',
+    ],
+    ['missing seconds', [['expires_after[anchor]', 'created_at']], 'expires_after[seconds]'],
+    [
+      'under an hour',
+      [
+        ['expires_after[anchor]', 'created_at'],
+        ['expires_after[seconds]', '3599'],
+      ],
+      'expires_after[seconds]',
+    ],
+    [
+      'over 30 days',
+      [
+        ['expires_after[anchor]', 'created_at'],
+        ['expires_after[seconds]', '2592001'],
+      ],
+      'expires_after[seconds]',
+    ],
+    [
+      'a fraction',
+      [
+        ['expires_after[anchor]', 'created_at'],
+        ['expires_after[seconds]', '3600.5'],
+      ],
+      'expires_after[seconds]',
+    ],
+    [
+      'not a number',
+      [
+        ['expires_after[anchor]', 'created_at'],
+        ['expires_after[seconds]', '1e9'],
+      ],
+      'expires_after[seconds]',
+    ],
+  ] as const)('answers 400 for expires_after with %s, and keeps nothing', async (_case, fields, param) => {
+    const before = blobFiles(app).length;
+    const response = await post(
+      app,
+      multipart([
+        { name: 'purpose', value: 'user_data' },
+        ...fields.map(([name, value]) => ({ name, value })),
+        { name: 'file', filename: 'a.txt', data: Buffer.from('hi') },
+      ]),
+    );
+    expect(response.status).toBe(400);
+    expect(response.body.error).toMatchObject({ type: 'invalid_request_error', param });
+    expect(blobFiles(app).length).toBe(before);
+  });
+
   it('answers 413 in the OpenAI envelope when the file is over the limit, and keeps nothing', async () => {
     const before = blobFiles(app).length;
     for (const size of [64 * 1024 + 1, 1024 * 1024]) {
