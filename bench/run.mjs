@@ -21,7 +21,7 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { request } from 'undici';
 import { summariseProfile } from './lib/profile-summary.mjs';
-import { startNodeFlags } from './lib/start-flags.mjs';
+import { startEnvironment, startNodeFlags } from './lib/start-flags.mjs';
 
 const { values: options } = parseArgs({
   options: {
@@ -490,10 +490,12 @@ async function main() {
   const atelier = start(
     'atelier',
     process.execPath,
-    // The same V8 flags as `npm start` (package.json) unless BENCH_NODE_FLAGS says otherwise.
+    // The same V8 flags and malloc settings as `npm start` (package.json) unless BENCH_NODE_FLAGS or
+    // BENCH_START_ENV say otherwise.
     [...profileArgs, ...startNodeFlags(rootDir), distMain, 'serve', '--config', configPath],
     {
       env: {
+        ...startEnvironment(rootDir),
         ATELIER_HOST: '127.0.0.1',
         ATELIER_PORT: String(atelierPort),
         ATELIER_DATA_DIR: path.join(tempDir, 'data'),

@@ -1,6 +1,6 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { parse as parseToml } from 'smol-toml';
-import type { z } from 'zod';
+import type * as z from 'zod';
 import { configSchema, type Configuration } from './schema.js';
 
 export class ConfigurationError extends Error {

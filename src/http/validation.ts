@@ -1,4 +1,4 @@
-import type { z } from 'zod';
+import type * as z from 'zod';
 import { InvalidRequestError } from '../errors/index.js';
 
 /** Validate a JSON body with zod; the first problem becomes a 400 that names the field. */

@@ -8,7 +8,7 @@
  * fails the job with the error kept.
  */
 import type { Logger } from 'pino';
-import type { z } from 'zod';
+import type * as z from 'zod';
 import { AtelierError } from '../errors/index.js';
 
 export interface JobContext<Input> {

@@ -1,5 +1,5 @@
 /** The shape every media operation has: a zod schema for its options and an execute step. */
-import type { z } from 'zod';
+import type * as z from 'zod';
 import type { ToolRunResult } from './ffmpeg-runner.js';
 import type { MediaFacts } from './media-facts.js';
 import type { MediaToolkit } from './media-toolkit.js';

@@ -1,5 +1,5 @@
 /** Typed building blocks shared by the operations' option schemas. */
-import { z } from 'zod';
+import * as z from 'zod';
 
 export const seconds = z.number().finite().min(0).max(86_400);
 export const positiveSeconds = z.number().finite().gt(0).max(86_400);

@@ -1,7 +1,7 @@
 /**
  * Probe a local media file with ffprobe (and, on request, measure loudness with ebur128) into MediaFacts.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { InvalidRequestError } from '../errors/index.js';
 import type { FfmpegRunner } from './ffmpeg-runner.js';
 import type { LoudnessFacts, MediaFacts, SubtitleFacts } from './media-facts.js';

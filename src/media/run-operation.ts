@@ -4,7 +4,7 @@
  */
 import { stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { z } from 'zod';
+import type * as z from 'zod';
 import { AtelierError, InternalError, InvalidRequestError } from '../errors/index.js';
 import type { MediaFacts } from './media-facts.js';
 import { assertLocalPath, assertMediaFile } from './media-input.js';

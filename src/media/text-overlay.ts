@@ -2,7 +2,7 @@
  * Text drawn onto video. The text itself goes into a file we write and drawtext reads it with
  * `expansion=none`, so no character of it is ever parsed as filter syntax or as a `%{…}` expansion.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { filter } from './filter-escaping.js';
 import { ffmpegColor, fontName, hexColor, position, type Position } from './option-schemas.js';
 

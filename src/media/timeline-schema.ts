@@ -7,7 +7,7 @@
  * - `text` tracks hold captions and titles.
  * - `audio` tracks hold narration, music or effects; music is ducked under narration.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { DEFAULT_DUCKING } from './audio-chains.js';
 import { frameRate, hexColor, overlayText, positiveSeconds, seconds } from './option-schemas.js';
 import { textStyleSchema } from './text-overlay.js';

@@ -2,7 +2,7 @@
  * `[providers.options] video_poll_interval_ms`: how long a job waits between video status calls.
  * Read the same way by every vendor's video capability (Gemini's too), so tests can poll fast.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import type { ProviderSettings } from './spec.js';
 
 const DEFAULT_POLL_INTERVAL_MS = 2000;

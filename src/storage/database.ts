@@ -50,6 +50,11 @@ export async function openDatabase(options: {
     sqlite.pragma('synchronous = NORMAL');
     sqlite.pragma('foreign_keys = ON');
     sqlite.pragma('busy_timeout = 5000');
+    // better-sqlite3 builds SQLite with a 16 MB page cache per connection, which usage rows fill within
+    // minutes of traffic and keep for the life of the process. The hot pages here are the right edges of the
+    // append-mostly tables and their indexes; everything else comes from the OS page cache. 2 MB is SQLite's
+    // own default.
+    sqlite.pragma('cache_size = -2000');
     db = new Kysely<DatabaseSchema>({ dialect: new SqliteDialect({ database: sqlite }) });
     sqliteHandle = sqlite;
   }

@@ -9,7 +9,7 @@ import { join } from 'node:path';
 // @ts-expect-error -- a plain ES module script without type declarations
 import { buildAtelier } from '../../scripts/build.mjs';
 // @ts-expect-error -- a plain ES module script without type declarations
-import { startScriptNodeFlags } from '../../scripts/start-flags.mjs';
+import { startScriptEnvironment, startScriptNodeFlags } from '../../scripts/start-flags.mjs';
 import type { FakeUpstream } from '../fakes/fake-server.js';
 import { startServerProcess } from './server-process.js';
 
@@ -79,6 +79,7 @@ export async function startBundledServer(options: {
       configPath,
     ],
     {
+      ...startScriptEnvironment(process.cwd()),
       ATELIER_HOST: '127.0.0.1',
       ATELIER_PORT: '0',
       ATELIER_DATA_DIR: join(directory, 'data'),

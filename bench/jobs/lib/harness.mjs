@@ -11,7 +11,7 @@ import path from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
 import { request } from 'undici';
-import { startNodeFlags } from '../../lib/start-flags.mjs';
+import { startEnvironment, startNodeFlags } from '../../lib/start-flags.mjs';
 
 export const benchDir = path.dirname(path.dirname(path.dirname(fileURLToPath(import.meta.url))));
 export const rootDir = path.dirname(benchDir);
@@ -136,6 +136,7 @@ export async function startAtelier({
     ].join('\n'),
   );
   const env = {
+    ...startEnvironment(rootDir),
     ATELIER_HOST: '127.0.0.1',
     ATELIER_PORT: '0',
     ATELIER_DATA_DIR: path.join(tempDir, `${name}-data`),

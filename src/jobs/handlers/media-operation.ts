@@ -3,7 +3,7 @@
  * operation, and keep every output in the library. One handler per operation is registered at start; the
  * media core and the run itself (media-operation-run.ts) are imported with the first media job.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import type { FileService } from '../../files/file-service.js';
 import type { MediaLimits, MediaToolkit } from '../../media/index.js';
 import { MEDIA_OPERATION_NAMES, type MediaOperationName } from '../../media/operation-names.js';

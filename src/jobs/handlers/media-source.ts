@@ -3,7 +3,7 @@
  * downloaded through the SSRF guard. Whatever the source, FFmpeg only ever sees a local file we wrote.
  */
 import { join } from 'node:path';
-import { z } from 'zod';
+import * as z from 'zod';
 import { InvalidRequestError } from '../../errors/index.js';
 import type { FileService } from '../../files/file-service.js';
 import type { MediaFacts } from '../../media/index.js';

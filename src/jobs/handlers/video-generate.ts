@@ -4,7 +4,7 @@
  * resulting video in the library. Cancellation asks the vendor to stop where it can.
  */
 import { setTimeout as delay } from 'node:timers/promises';
-import { z } from 'zod';
+import * as z from 'zod';
 import { AtelierError, type ProviderError } from '../../errors/index.js';
 import type { MediaService, VideoHandle } from '../../gateway/media-service.js';
 import type { BinaryInput, Size, VideoRequest } from '../../providers/media-spec.js';

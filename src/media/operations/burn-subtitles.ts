@@ -3,7 +3,7 @@
  * as a clean SRT of ours; the look comes only from typed options, turned into libass `force_style`.
  */
 import { readFile, stat } from 'node:fs/promises';
-import { z } from 'zod';
+import * as z from 'zod';
 import { InvalidRequestError } from '../../errors/index.js';
 import { chain, filter } from '../filter-escaping.js';
 import { factsOf, inputAt, videoOf } from '../input-requirements.js';

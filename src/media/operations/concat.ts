@@ -2,7 +2,7 @@
  * concat: join inputs end to end. Mixed inputs are normalised first (same size, frame rate, pixel format,
  * sample rate and channel layout; silence for inputs without sound), then joined with the concat filter.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { InvalidRequestError } from '../../errors/index.js';
 import { commonAudioFormat, MIX_SAMPLE_RATE } from '../audio-chains.js';
 import { chain, filter } from '../filter-escaping.js';

@@ -1,5 +1,5 @@
 /** extract-audio: the first audio track on its own, in the chosen audio format. */
-import { z } from 'zod';
+import * as z from 'zod';
 import { audioOf, factsOf, inputAt } from '../input-requirements.js';
 import { inputArgs } from '../media-input.js';
 import {

@@ -1,5 +1,5 @@
 /** extract-subtitles: one text subtitle track out of a container, as SRT, WebVTT or ASS. */
-import { z } from 'zod';
+import * as z from 'zod';
 import { InvalidRequestError } from '../../errors/index.js';
 import { factsOf, inputAt } from '../input-requirements.js';
 import { inputArgs } from '../media-input.js';

@@ -2,7 +2,7 @@
  * filter: an ordered list of typed picture filters from an allowlist. Each entry becomes filters built
  * from its numbers and enums; text is drawn from a file we write; a watermark is another input file.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { InvalidRequestError } from '../../errors/index.js';
 import { chain, filter as ffmpegFilter } from '../filter-escaping.js';
 import { factsOf, videoOf } from '../input-requirements.js';

@@ -1,7 +1,7 @@
 /** hls: VOD HTTP Live Streaming — several renditions from one decode, segment-aligned, with a master playlist. */
 import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import { z } from 'zod';
+import * as z from 'zod';
 import { chain, filter } from '../filter-escaping.js';
 import { factsOf, videoOf, inputAt } from '../input-requirements.js';
 import { inputArgs } from '../media-input.js';

@@ -1,5 +1,5 @@
 /** mix-audio: several tracks into one, each with its own volume, fades and delay; music ducked under voice. */
-import { z } from 'zod';
+import * as z from 'zod';
 import { InvalidRequestError } from '../../errors/index.js';
 import {
   DEFAULT_DUCKING,

@@ -2,7 +2,7 @@
  * normalize-audio: two-pass EBU R128. Pass one measures with loudnorm; pass two applies loudnorm with
  * the measured values in linear mode, so the whole programme gets one gain (no pumping).
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { AtelierError } from '../../errors/index.js';
 import { filter } from '../filter-escaping.js';
 import { audioOf, factsOf, inputAt } from '../input-requirements.js';

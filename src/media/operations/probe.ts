@@ -1,5 +1,5 @@
 /** probe: facts about one input (streams, codecs, duration, size, frame rate, bit rates, loudness). */
-import { z } from 'zod';
+import * as z from 'zod';
 import { factsOf } from '../input-requirements.js';
 import { defineOperation } from '../operation.js';
 

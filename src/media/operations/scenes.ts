@@ -1,5 +1,5 @@
 /** scenes: scene-change times (select on the scene score, read back from showinfo) and a still per scene. */
-import { z } from 'zod';
+import * as z from 'zod';
 import { filter } from '../filter-escaping.js';
 import { buildFrameGrabArgs } from '../frame-grabber.js';
 import { durationOf, videoOf, inputAt } from '../input-requirements.js';

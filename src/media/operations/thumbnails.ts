@@ -3,7 +3,7 @@
  * optionally tiled into one sprite sheet.
  */
 import { rename } from 'node:fs/promises';
-import { z } from 'zod';
+import * as z from 'zod';
 import { buildFrameGrabArgs, uniformTimes, type FrameGrab } from '../frame-grabber.js';
 import { factsOf, videoOf, inputAt } from '../input-requirements.js';
 import { defineOperation, type OperationOutput } from '../operation.js';

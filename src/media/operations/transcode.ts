@@ -1,5 +1,5 @@
 /** transcode: change container, codecs, size, frame rate and quality; presets for common targets. */
-import { z } from 'zod';
+import * as z from 'zod';
 import { InvalidRequestError } from '../../errors/index.js';
 import { chain, filter } from '../filter-escaping.js';
 import { inputArgs } from '../media-input.js';

@@ -1,5 +1,5 @@
 /** trim: keep [start, end) of one input; frame-accurate re-encode, or a fast keyframe cut with `copy`. */
-import { z } from 'zod';
+import * as z from 'zod';
 import { InvalidRequestError } from '../../errors/index.js';
 import { durationOf, factsOf, inputAt } from '../input-requirements.js';
 import { inputArgs } from '../media-input.js';

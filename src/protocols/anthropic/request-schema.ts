@@ -2,7 +2,7 @@
  * zod schema of a POST /v1/messages body. Objects are loose: fields Atelier does not use (cache_control,
  * citations, thinking, service_tier …) pass through untouched, as Anthropic may add more at any time.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 
 const textBlock = z.looseObject({ type: z.literal('text'), text: z.string() });
 

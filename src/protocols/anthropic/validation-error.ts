@@ -3,7 +3,7 @@
  * style clients read (`messages[2].content[0].type: …`), descending into unions to the branch that got
  * furthest, so a typo deep inside a block is reported there and not as "invalid input" on its parent.
  */
-import type { z } from 'zod';
+import type * as z from 'zod';
 import { InvalidRequestError } from '../../errors/index.js';
 
 type Path = ReadonlyArray<PropertyKey>;

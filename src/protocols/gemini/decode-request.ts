@@ -1,7 +1,7 @@
 /**
  * generateContent body (+ model from the path, streaming from the method) → canonical ChatRequest.
  */
-import type { z } from 'zod';
+import type * as z from 'zod';
 import { AtelierError, InvalidRequestError } from '../../errors/index.js';
 import type {
   AssistantContentPart,

@@ -3,7 +3,7 @@
  * fields pass (the API grows faster than gateways); wrong types fail with the field path. Optional fields
  * accept null as absent, since several SDKs serialise unset fields that way.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { InvalidRequestError } from '../../errors/index.js';
 
 const freeFormObject = z.record(z.string(), z.unknown());

@@ -3,7 +3,7 @@
  * SDKs send them); wrong types fail with the field path. Optional fields accept null because many clients
  * send explicit nulls for "not set".
  */
-import { z } from 'zod';
+import * as z from 'zod';
 
 const textPart = z.looseObject({ type: z.literal('text'), text: z.string() });
 

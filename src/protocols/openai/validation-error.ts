@@ -2,7 +2,7 @@
  * Turns a zod failure into one InvalidRequestError that names the deepest offending field, the way
  * OpenAI's own 400s do (`param: "messages[2].content[0].type"`).
  */
-import type { z } from 'zod';
+import type * as z from 'zod';
 import { InvalidRequestError } from '../../errors/index.js';
 
 type Issue = z.core.$ZodIssue;

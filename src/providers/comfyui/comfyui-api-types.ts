@@ -2,7 +2,7 @@
  * ComfyUI's HTTP and WebSocket answers, as loose zod schemas keeping only what Atelier reads.
  * (server.py: POST /prompt, GET /history/{id}, GET /queue, POST /upload/image; the /ws event stream.)
  */
-import { z } from 'zod';
+import * as z from 'zod';
 
 export const promptAcceptedSchema = z.looseObject({
   prompt_id: z.string(),

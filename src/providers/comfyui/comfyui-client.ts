@@ -3,7 +3,7 @@
  * a bearer token for servers behind an authenticating proxy.
  */
 import type { Readable } from 'node:stream';
-import type { z } from 'zod';
+import type * as z from 'zod';
 import {
   readJson,
   sendUpstream,

@@ -2,7 +2,7 @@
  * `[providers.options]` of a comfyui provider: which workflow file serves which Atelier model.
  * Parsed once when the provider is built; an error names the offending key.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { InvalidRequestError } from '../../errors/index.js';
 
 const dimension = z.number().int().min(16).max(8192);

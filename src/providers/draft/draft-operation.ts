@@ -3,7 +3,7 @@
  * started after a restart, can report its status and render it. Only a first frame's bytes live apart,
  * in a file named by their hash under the data directory.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { NotFoundError } from '../../errors/index.js';
 
 const prefix = 'draft_';

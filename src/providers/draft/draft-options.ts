@@ -1,5 +1,5 @@
 /** `[providers.options]` of the draft provider; every key is optional. */
-import { z } from 'zod';
+import * as z from 'zod';
 import { InvalidRequestError } from '../../errors/index.js';
 
 export const draftOptionsSchema = z.strictObject({

@@ -1,7 +1,7 @@
 /**
  * providerOptions.gemini for images and video: knobs only Google has, validated here and passed on.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { InvalidRequestError } from '../../errors/index.js';
 
 const geminiMediaOptions = z

@@ -3,7 +3,7 @@
  * with the name of the field at fault instead of as an opaque token-endpoint refusal later.
  */
 import { createPrivateKey, type KeyObject } from 'node:crypto';
-import { z } from 'zod';
+import * as z from 'zod';
 import { InvalidRequestError } from '../../errors/index.js';
 
 const pemPrivateKey = /-----BEGIN (?:RSA )?PRIVATE KEY-----[\s\S]+-----END (?:RSA )?PRIVATE KEY-----/;

@@ -1,6 +1,6 @@
 /** One exchange of a signed JWT assertion for an access token at the account's token_uri. */
 import { request, type Dispatcher } from 'undici';
-import { z } from 'zod';
+import * as z from 'zod';
 import { parseRetryAfter, readText, toTransportError } from '../http/upstream-client.js';
 import { createJwtAssertion } from './jwt-assertion.js';
 import type { ServiceAccount } from './service-account.js';

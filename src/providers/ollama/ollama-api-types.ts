@@ -3,7 +3,7 @@
  * Request shapes are plain types (we build them); response shapes are loose zod schemas (we must not
  * trust them), keeping only the fields Atelier uses: Ollama adds timing fields we ignore.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 
 export type OllamaRole = 'system' | 'user' | 'assistant' | 'tool';
 

@@ -3,7 +3,7 @@
  * multipart form of /images/edits alike. The table says which model family takes which field; a setting
  * a family lacks becomes a warning, never a request the upstream would refuse.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { InvalidRequestError } from '../../errors/index.js';
 import type { ImageRequest, Size } from '../media-spec.js';
 

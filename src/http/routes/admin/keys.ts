@@ -1,5 +1,5 @@
 import type { FastifyInstance } from 'fastify';
-import { z } from 'zod';
+import * as z from 'zod';
 import { NotFoundError } from '../../../errors/index.js';
 import type { ApiKeyRecord } from '../../../storage/index.js';
 import type { ApiKeyService } from '../../../security/api-keys.js';

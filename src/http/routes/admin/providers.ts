@@ -1,5 +1,5 @@
 import type { FastifyInstance } from 'fastify';
-import { z } from 'zod';
+import * as z from 'zod';
 import { providerSchema } from '../../../config/index.js';
 import { InvalidRequestError, NotFoundError } from '../../../errors/index.js';
 import type { CredentialHealth, PoolCredential } from '../../../gateway/credential-pool.js';

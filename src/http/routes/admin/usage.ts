@@ -1,5 +1,5 @@
 import type { FastifyInstance } from 'fastify';
-import { z } from 'zod';
+import * as z from 'zod';
 import type { UsageRecorder } from '../../../gateway/usage-recorder.js';
 import type { UsageRepository } from '../../../storage/index.js';
 import { parseBody } from '../../validation.js';

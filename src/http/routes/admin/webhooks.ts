@@ -3,7 +3,7 @@
  * log with every attempt, redelivery, and the global secret that signs per-job `webhook_url` deliveries.
  */
 import type { FastifyInstance } from 'fastify';
-import { z } from 'zod';
+import * as z from 'zod';
 import type {
   WebhookAttemptRow,
   WebhookDeliveryRow,

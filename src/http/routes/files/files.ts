@@ -1,7 +1,7 @@
 /** The file library over OpenAI's `/v1/files` API, with byte-range downloads. */
 import multipart from '@fastify/multipart';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import { z } from 'zod';
+import * as z from 'zod';
 import type { FileAccess, FileService } from '../../../files/file-service.js';
 import { parseBody } from '../../validation.js';
 import { sendFileContent } from './file-content-reply.js';

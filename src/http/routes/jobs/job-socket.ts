@@ -10,7 +10,7 @@
 import type {} from '@fastify/websocket';
 import type { FastifyInstance } from 'fastify';
 import type { WebSocket } from 'ws';
-import { z } from 'zod';
+import * as z from 'zod';
 import { presentJob } from '../../../jobs/job-presenter.js';
 import type { JobService } from '../../../jobs/job-service.js';
 import { canSee } from './job-access.js';

@@ -1,6 +1,6 @@
 /** /v1/jobs: list with filters and cursor pagination, read, cancel, retry. */
 import type { FastifyInstance } from 'fastify';
-import { z } from 'zod';
+import * as z from 'zod';
 import { presentJob } from '../../../jobs/job-presenter.js';
 import type { JobService } from '../../../jobs/job-service.js';
 import type { JobStatus } from '../../../storage/index.js';

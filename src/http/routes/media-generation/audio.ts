@@ -5,7 +5,7 @@
  */
 import multipart from '@fastify/multipart';
 import type { FastifyInstance } from 'fastify';
-import { z } from 'zod';
+import * as z from 'zod';
 import { InvalidRequestError } from '../../../errors/index.js';
 import type { MediaService } from '../../../gateway/media-service.js';
 import type { TranscriptionResult } from '../../../providers/media-spec.js';

@@ -5,7 +5,7 @@
  */
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import multipart from '@fastify/multipart';
-import { z } from 'zod';
+import * as z from 'zod';
 import { InvalidRequestError } from '../../../errors/index.js';
 import type { MediaService } from '../../../gateway/media-service.js';
 import type { MediaLibrary } from '../../../jobs/media-library.js';

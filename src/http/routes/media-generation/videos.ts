@@ -6,7 +6,7 @@
  */
 import multipart from '@fastify/multipart';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { z } from 'zod';
+import * as z from 'zod';
 import { InvalidRequestError, NotFoundError } from '../../../errors/index.js';
 import type { FileService } from '../../../files/file-service.js';
 import type { MediaService } from '../../../gateway/media-service.js';

@@ -5,7 +5,7 @@
  * GET /v1/media lists the operations and what the local FFmpeg can do.
  */
 import type { FastifyInstance } from 'fastify';
-import { z } from 'zod';
+import * as z from 'zod';
 import { NotFoundError } from '../../../errors/index.js';
 import { mediaSourceSchema } from '../../../jobs/handlers/media-source.js';
 import { presentJob } from '../../../jobs/job-presenter.js';
