@@ -9,4 +9,17 @@ export default tseslint.config(
       '@typescript-eslint/consistent-type-imports': 'error',
     },
   },
+  {
+    files: ['src/**/*.ts'],
+    rules: {
+      'no-restricted-syntax': [
+        'error',
+        {
+          selector: "ImportDeclaration[source.value='zod'] > ImportSpecifier[imported.name='z']",
+          message:
+            "Use `import * as z from 'zod'`: a named `z` keeps all of zod's locales in the bundle (docs/decisions/0006-memory-after-load.md).",
+        },
+      ],
+    },
+  },
 );

@@ -8,7 +8,7 @@ import { hostname } from 'node:os';
 import type { Logger } from 'pino';
 import type { JobsConfiguration } from '../config/index.js';
 import type { Database } from '../storage/index.js';
-import { JobRepository, startRetentionSweep } from '../storage/index.js';
+import { JobRepository, startAgeRetentionSweep } from '../storage/index.js';
 import { EmbeddedQueue } from './embedded-queue.js';
 import { JobEventLog } from './job-event-log.js';
 import { MemoryJobEventBus, type JobEventBus } from './job-events.js';
@@ -96,10 +96,11 @@ export async function createJobSystem(options: {
       const concurrency = new Map(handlers.types().map((type) => [type, settings(type).concurrency]));
       await driver.start(runner, concurrency);
       workersStarted = true;
-      stopRetentionSweep = startRetentionSweep(async () => {
-        const before = Date.now() - configuration.retention_days * 86_400_000;
-        const deleted = await repository.deleteFinishedBefore(before).catch(() => 0);
-        if (deleted > 0) logger.info({ deleted }, 'deleted finished jobs past retention');
+      stopRetentionSweep = startAgeRetentionSweep({
+        rows: 'finished jobs past retention',
+        retentionDays: configuration.retention_days,
+        deleteBefore: (before, limit) => repository.deleteFinishedBefore(before, limit),
+        logger,
       });
     },
     async stop() {

@@ -1,9 +1,5 @@
 export { openDatabase, type Database, type OpenedDatabase } from './database.js';
-export {
-  startAgeRetentionSweep,
-  startRetentionSweep,
-  startRoundedRetentionSweep,
-} from './retention-sweep.js';
+export { startAgeRetentionSweep, startRoundedRetentionSweep } from './retention-sweep.js';
 export { ApiKeyRepository, type ApiKeyRecord } from './repositories/api-key-repository.js';
 export {
   CredentialStateRepository,

@@ -8,7 +8,7 @@ const sweepIntervalMs = 3_600_000;
 export const deleteRoundRows = 5_000;
 
 /** Runs `sweep` now and every hour; the returned function stops it. `sweep` handles its own failures. */
-export function startRetentionSweep(sweep: () => Promise<void>): () => void {
+function startRetentionSweep(sweep: () => Promise<void>): () => void {
   const timer = setInterval(() => void sweep(), sweepIntervalMs);
   timer.unref();
   void sweep();

@@ -22,6 +22,7 @@ export interface JobListFilter {
 }
 
 const activeStatuses: JobStatus[] = ['queued', 'running'];
+const finishedStatuses: JobStatus[] = ['succeeded', 'failed', 'canceled'];
 
 export class JobRepository {
   constructor(private readonly db: Database) {}
@@ -320,21 +321,30 @@ export class JobRepository {
       .execute();
   }
 
-  /** Delete finished jobs (and their events) older than `before`. */
-  async deleteFinishedBefore(before: number): Promise<number> {
+  /**
+   * Deletes at most `limit` jobs that finished (succeeded, failed or canceled) before `before`, with their
+   * events, and says how many went. The status is checked again on the rows themselves: a job retried since
+   * the subquery's snapshot is queued by the time its row lock is taken, and is left alone.
+   */
+  async deleteFinishedBefore(before: number, limit: number): Promise<number> {
     return this.db.transaction().execute(async (transaction) => {
-      const old = transaction
+      const oldest = transaction
         .selectFrom('jobs')
         .select('id')
-        .where('status', 'in', ['succeeded', 'failed', 'canceled'])
-        .where('finished_at', '<', before);
-      await transaction.deleteFrom('job_events').where('job_id', 'in', old).execute();
-      const result = await transaction
-        .deleteFrom('jobs')
-        .where('status', 'in', ['succeeded', 'failed', 'canceled'])
+        .where('status', 'in', finishedStatuses)
         .where('finished_at', '<', before)
-        .executeTakeFirst();
-      return Number(result.numDeletedRows);
+        .limit(limit);
+      const deleted = await transaction
+        .deleteFrom('jobs')
+        .where('id', 'in', oldest)
+        .where('status', 'in', finishedStatuses)
+        .returning('id')
+        .execute();
+      if (deleted.length > 0) {
+        const ids = deleted.map((row) => row.id);
+        await transaction.deleteFrom('job_events').where('job_id', 'in', ids).execute();
+      }
+      return deleted.length;
     });
   }
 }

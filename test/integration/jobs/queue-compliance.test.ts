@@ -319,6 +319,43 @@ describe.each(variants)('queue: $name', (variant) => {
     expect(JSON.parse(done.output!)).toMatchObject({ attempt: 2, resumedFrom: { step: 7 } });
   });
 
+  // The retention sweep is the repository's, whichever driver runs the jobs: checked once per database.
+  if (!variant.bull) {
+    it.skipIf(!variant.available)(
+      'deletes finished jobs past retention in rounds, with their events, and keeps the rest',
+      async () => {
+        const running = await start({ startWorkers: false });
+        const create = async (label: string) =>
+          (await running.system.service.create({ type: 'test.work', input: { label }, apiKeyId: null })).job
+            .id;
+        const finished = [await create('a'), await create('b'), await create('c')];
+        const queued = await create('d');
+        for (const id of finished) await running.system.service.cancel(id);
+        const eventsOf = async (ids: string[]) =>
+          (
+            await running.database.db
+              .selectFrom('job_events')
+              .select('job_id')
+              .where('job_id', 'in', ids)
+              .execute()
+          ).length;
+        expect(await eventsOf(finished)).toBeGreaterThan(0);
+
+        const repository = running.system.repository;
+        expect(await repository.deleteFinishedBefore(Date.now() - 60_000, 10)).toBe(0);
+        const before = Date.now() + 1;
+        expect(await repository.deleteFinishedBefore(before, 2)).toBe(2);
+        expect(await repository.deleteFinishedBefore(before, 2)).toBe(1);
+        expect(await repository.deleteFinishedBefore(before, 2)).toBe(0);
+
+        expect(await eventsOf(finished)).toBe(0);
+        const left = await running.system.service.list({ limit: 10 });
+        expect(left.map((job) => job.id)).toEqual([queued]);
+        expect(await eventsOf([queued])).toBeGreaterThan(0);
+      },
+    );
+  }
+
   it.skipIf(!variant.available)('lists jobs with filters and cursor pagination', async () => {
     const running = await start({ startWorkers: false });
     const ids = [];

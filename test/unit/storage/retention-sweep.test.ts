@@ -1,7 +1,7 @@
 /**
  * An age-based retention sweep deletes at start, in rounds (never all of a large backlog at once), what is
  * older than the configured number of days, keeps the rest, and logs rather than throws when the database
- * fails. Usage records and webhook deliveries both go this way.
+ * fails. Usage records, webhook deliveries and finished jobs all go this way.
  */
 import pino from 'pino';
 import { describe, expect, it, vi } from 'vitest';
