@@ -1,15 +1,22 @@
 /**
- * Gemini's native surface: POST /v1beta/models/{model}:generateContent and :streamGenerateContent
- * (SSE with ?alt=sse), and GET /v1beta/models. The model may be provider-qualified ("gem/gemini-2.5-flash").
+ * Gemini's native surface: POST /v1beta/models/{model}:generateContent and :streamGenerateContent (SSE with
+ * ?alt=sse; without it, one JSON array streamed element by element, as Gemini answers), and
+ * GET /v1beta/models. The model may be provider-qualified ("gem/gemini-2.5-flash").
  */
 import type { FastifyInstance } from 'fastify';
 import type { ChatService } from '../../../gateway/chat-service.js';
 import type { ModelCatalog } from '../../../gateway/model-catalog.js';
 import { InvalidRequestError, NotFoundError } from '../../../errors/index.js';
 import { geminiClientProtocol } from '../../../protocols/gemini/index.js';
-import { clientGoneSignal, sendChat } from '../../chat-reply.js';
+import { jsonArrayContentType, SseToJsonArray } from '../../../protocols/gemini/json-array-stream.js';
+import { clientGoneSignal, sendChat, type StreamFraming } from '../../chat-reply.js';
 
 const methods = new Set(['generateContent', 'streamGenerateContent']);
+
+const jsonArrayFraming: StreamFraming = {
+  contentType: jsonArrayContentType,
+  create: () => new SseToJsonArray(),
+};
 
 export function registerGenerateContent(
   app: FastifyInstance,
@@ -30,9 +37,10 @@ export function registerGenerateContent(
       const model = decodeURIComponent(path.slice(0, colon));
       if (!model) throw new InvalidRequestError('The model name is missing from the path.', 'model');
       const stream = method === 'streamGenerateContent';
-      if (stream && request.query.alt !== undefined && request.query.alt !== 'sse') {
+      const alt = request.query.alt;
+      if (stream && alt !== undefined && alt !== 'sse' && alt !== 'json') {
         throw new InvalidRequestError(
-          `Unsupported alt=${request.query.alt}; use alt=sse for streaming.`,
+          `Unsupported alt=${String(alt).slice(0, 32)}; use alt=sse, or alt=json (the default) for a JSON array.`,
           'alt',
         );
       }
@@ -44,7 +52,7 @@ export function registerGenerateContent(
         signal: clientGoneSignal(reply),
         baseUrl: request.baseUrl,
       });
-      return sendChat(request, reply, response);
+      return sendChat(request, reply, response, stream && alt !== 'sse' ? jsonArrayFraming : undefined);
     },
   );
 
