@@ -102,10 +102,13 @@ export class MediaChat {
         wake();
       });
       let ended = false;
-      void waiting.finally(() => {
+      // Both outcomes end the loop; the rejection itself is rethrown by the `await waiting` below. (A
+      // `finally` here would make a second promise that rejects with nobody to handle it.)
+      const end = () => {
         ended = true;
         wake();
-      });
+      };
+      waiting.then(end, end);
       while (!ended || messages.length) {
         if (messages.length) {
           yield { type: 'reasoning-delta', text: messages.shift()! };

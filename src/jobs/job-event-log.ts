@@ -48,27 +48,33 @@ export class JobEventLog {
     if (this.timer) clearTimeout(this.timer);
     this.timer = undefined;
     // The batch is taken when its write starts, not when it was scheduled: while one write is in flight,
-    // everything appended meanwhile goes into the next single write (group commit under load).
+    // what is appended meanwhile goes into the next write (group commit under load), in writes of at most
+    // `maximumBatch` events, so a backlog never makes one statement with more parameters than PostgreSQL takes.
     this.flushing = this.flushing.then(async () => {
-      const batch = this.pending;
-      this.pending = [];
-      if (batch.length === 0) return;
-      let ids: number[];
-      try {
-        ids = await this.repository.insertEvents(
-          batch.map((item) => ({
-            job_id: item.jobId,
-            type: item.type,
-            data: JSON.stringify(item.data),
-            created_at: item.createdAt,
-          })),
-        );
-      } catch (error) {
-        this.logger.error({ err: error, events: batch.length }, 'could not store job events');
-        for (const item of batch) item.reject(error);
-        return;
-      }
-      for (const [index, item] of batch.entries()) {
+      while (this.pending.length > 0) await this.write(this.pending.splice(0, this.maximumBatch));
+    });
+    return this.flushing;
+  }
+
+  private async write(batch: Pending[]): Promise<void> {
+    let ids: number[];
+    try {
+      ids = await this.repository.insertEvents(
+        batch.map((item) => ({
+          job_id: item.jobId,
+          type: item.type,
+          data: JSON.stringify(item.data),
+          created_at: item.createdAt,
+        })),
+      );
+    } catch (error) {
+      this.logger.error({ err: error, events: batch.length }, 'could not store job events');
+      for (const item of batch) item.reject(error);
+      return;
+    }
+    // Published in order without waiting for each: a Redis bus pipelines them on one connection.
+    await Promise.all(
+      batch.map((item, index) => {
         const event: JobEvent = {
           id: ids[index]!,
           jobId: item.jobId,
@@ -77,12 +83,14 @@ export class JobEventLog {
           data: item.data,
           createdAt: item.createdAt,
         };
-        await this.bus
-          .publish(event)
-          .catch((error: unknown) => this.logger.warn({ err: error }, 'could not publish job event'));
-        item.resolve(event);
-      }
-    });
-    return this.flushing;
+        return this.bus.publish(event).then(
+          () => item.resolve(event),
+          (error: unknown) => {
+            this.logger.warn({ err: error }, 'could not publish job event');
+            item.resolve(event);
+          },
+        );
+      }),
+    );
   }
 }

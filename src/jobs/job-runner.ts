@@ -93,7 +93,9 @@ export class JobRunner {
       Math.max(250, Math.floor(leaseMs / 3)),
     );
     const progress = this.progressReporter(row);
-    void events.append(row.id, row.type, 'job.started', { attempt: row.attempts });
+    events
+      .append(row.id, row.type, 'job.started', { attempt: row.attempts })
+      .catch((error: unknown) => log.warn({ err: error }, 'could not record job.started'));
     try {
       const input = handler.inputSchema.parse(JSON.parse(row.input));
       const output = await handler.run({

@@ -97,11 +97,13 @@ export class JobService {
       }
       return result;
     }
-    // Appends are ordered as they are called, so the worker may start (and log job.started) before the
-    // queued event is stored without the two swapping places.
-    const queued = this.events.append(row.id, row.type, 'job.queued', {});
-    await this.driver.notify({ id: row.id, type: row.type, priority: row.priority, runAt: row.run_at });
-    await queued;
+    // The queued event is appended before the driver hears of the job: appends keep their call order, so a
+    // worker that starts at once still logs job.started after it. Awaited together, so a failure of either is
+    // the caller's and neither rejects unhandled.
+    await Promise.all([
+      this.events.append(row.id, row.type, 'job.queued', {}),
+      this.driver.notify({ id: row.id, type: row.type, priority: row.priority, runAt: row.run_at }),
+    ]);
     return result;
   }
 

@@ -1,8 +1,11 @@
 /**
  * `:streamGenerateContent` without `alt=sse` answers as Gemini does: one JSON array, streamed. The elements are
  * what the SSE form carries, for a relayed Gemini upstream and for a translated one; a stream cut upstream
- * still ends as a well-formed array, with the error as its last element.
+ * still ends as a well-formed array, with the error as its last element; a client that leaves midway stops
+ * the upstream.
  */
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   adminKey,
@@ -87,4 +90,51 @@ it('refuses another alt in the Gemini error envelope', async () => {
   const refused = await call(harness.url, 'gemini-test', '?alt=proto');
   expect(refused.status).toBe(400);
   expect(JSON.parse(refused.text)).toMatchObject({ error: { code: 400, status: 'INVALID_ARGUMENT' } });
+});
+
+it('stops the upstream when the client leaves an array stream midway', async () => {
+  // A Gemini upstream that sends an event every 20 ms until its client goes away.
+  let upstreamClosed = false;
+  const endless = http.createServer((_request, response) => {
+    response.writeHead(200, { 'content-type': 'text/event-stream' });
+    const event = { candidates: [{ content: { role: 'model', parts: [{ text: 'more ' }] } }] };
+    const timer = setInterval(() => response.write(`data: ${JSON.stringify(event)}\r\n\r\n`), 20);
+    response.on('close', () => {
+      clearInterval(timer);
+      upstreamClosed = true;
+    });
+  });
+  await new Promise<void>((resolve) => endless.listen(0, '127.0.0.1', resolve));
+  const slow = await startHarness({
+    fakes,
+    providers: [
+      {
+        id: 'gem',
+        type: 'gemini',
+        base_url: `http://127.0.0.1:${(endless.address() as AddressInfo).port}`,
+        models: ['gemini-test'],
+        credentials: [{ api_key: 'gem-good' }],
+      },
+    ],
+  });
+  try {
+    const client = new AbortController();
+    const response = await fetch(`${slow.url}/v1beta/models/gemini-test:streamGenerateContent`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'x-goog-api-key': adminKey },
+      body: JSON.stringify(body),
+      signal: client.signal,
+    });
+    const reader = response.body!.getReader();
+    const first = new TextDecoder().decode((await reader.read()).value);
+    expect(first.startsWith('[{')).toBe(true);
+    client.abort();
+    const deadline = Date.now() + 3_000;
+    while (!upstreamClosed && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 20));
+    expect(upstreamClosed).toBe(true);
+  } finally {
+    await slow.close();
+    endless.closeAllConnections();
+    await new Promise((resolve) => endless.close(resolve));
+  }
 });

@@ -262,6 +262,27 @@ describe('chat clients that know nothing of jobs', () => {
     expect(response.headers.get('content-type')).toBe('video/mp4');
   });
 
+  it('keeps serving when a client leaves a streamed media chat midway', async () => {
+    const leaving = new AbortController();
+    const response = await fetch(`${harness.url}/v1/chat/completions`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${adminKey}`, 'content-type': 'application/json' },
+      body: JSON.stringify({
+        model: 'draft-video',
+        stream: true,
+        messages: [{ role: 'user', content: 'a kite over a beach' }],
+      }),
+      signal: leaving.signal,
+    });
+    const reader = response.body!.getReader();
+    expect(new TextDecoder().decode((await reader.read()).value)).toMatch(/^data: /);
+    leaving.abort();
+    // The wait for the job ends with the client's abort; nothing may be left to reject unhandled.
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    const models = await client().models.list();
+    expect(models.data.map((model) => model.id)).toContain('draft-video');
+  });
+
   it('makes an image from a chat message with an image input', async () => {
     const source = await sharp({ create: { width: 32, height: 32, channels: 3, background: '#884422' } })
       .png()
