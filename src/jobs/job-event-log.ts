@@ -1,10 +1,21 @@
 /**
  * Appends job events in batches (one insert per flush, not per event) and publishes each once stored,
  * so followers only ever see events that a reconnecting client could replay.
+ *
+ * Progress is the one event that comes in floods (every running job reports every few hundred ms) and the
+ * one where only the latest matters. When a job's newest event still waiting to be written is a progress
+ * event, a new progress event for that job replaces its data instead of queueing behind it: the backlog
+ * stays within one progress event per running job however far the database falls behind, and followers get
+ * the latest figure rather than a queue of stale ones.
  */
 import type { Logger } from 'pino';
 import type { JobRepository } from '../storage/index.js';
 import type { JobEvent, JobEventBus, JobEventType } from './job-events.js';
+
+interface Waiter {
+  resolve: (event: JobEvent) => void;
+  reject: (error: unknown) => void;
+}
 
 interface Pending {
   jobId: string;
@@ -12,12 +23,14 @@ interface Pending {
   type: JobEventType;
   data: Record<string, unknown>;
   createdAt: number;
-  resolve: (event: JobEvent) => void;
-  reject: (error: unknown) => void;
+  /** Every append this event stands for: more than one when progress was merged into it. */
+  waiters: Waiter[];
 }
 
 export class JobEventLog {
   private pending: Pending[] = [];
+  /** Each job's newest event not yet taken for a write. */
+  private readonly newestPending = new Map<string, Pending>();
   private timer: NodeJS.Timeout | undefined;
   private flushing: Promise<void> = Promise.resolve();
 
@@ -38,7 +51,23 @@ export class JobEventLog {
     data: Record<string, unknown> = {},
   ): Promise<JobEvent> {
     return new Promise((resolve, reject) => {
-      this.pending.push({ jobId, jobType, type, data, createdAt: this.clock(), resolve, reject });
+      const newest = this.newestPending.get(jobId);
+      if (type === 'job.progress' && newest?.type === 'job.progress') {
+        newest.data = data;
+        newest.createdAt = this.clock();
+        newest.waiters.push({ resolve, reject });
+        return;
+      }
+      const item: Pending = {
+        jobId,
+        jobType,
+        type,
+        data,
+        createdAt: this.clock(),
+        waiters: [{ resolve, reject }],
+      };
+      this.pending.push(item);
+      this.newestPending.set(jobId, item);
       if (this.pending.length >= this.maximumBatch) void this.flush();
       else this.timer ??= setTimeout(() => void this.flush(), this.flushDelayMs);
     });
@@ -57,6 +86,9 @@ export class JobEventLog {
   }
 
   private async write(batch: Pending[]): Promise<void> {
+    for (const item of batch) {
+      if (this.newestPending.get(item.jobId) === item) this.newestPending.delete(item.jobId);
+    }
     let ids: number[];
     try {
       ids = await this.repository.insertEvents(
@@ -69,7 +101,7 @@ export class JobEventLog {
       );
     } catch (error) {
       this.logger.error({ err: error, events: batch.length }, 'could not store job events');
-      for (const item of batch) item.reject(error);
+      for (const item of batch) for (const waiter of item.waiters) waiter.reject(error);
       return;
     }
     // Published in order without waiting for each: a Redis bus pipelines them on one connection.
@@ -83,13 +115,13 @@ export class JobEventLog {
           data: item.data,
           createdAt: item.createdAt,
         };
-        return this.bus.publish(event).then(
-          () => item.resolve(event),
-          (error: unknown) => {
-            this.logger.warn({ err: error }, 'could not publish job event');
-            item.resolve(event);
-          },
-        );
+        const settle = () => {
+          for (const waiter of item.waiters) waiter.resolve(event);
+        };
+        return this.bus.publish(event).then(settle, (error: unknown) => {
+          this.logger.warn({ err: error }, 'could not publish job event');
+          settle();
+        });
       }),
     );
   }
