@@ -25,13 +25,18 @@ function slowRepository(writeMs: number, failFirst = false) {
   return { repository: repository as unknown as JobRepository, batches };
 }
 
+/** A log over a slow repository (20 ms per write, 100 events per write at most) and a watched bus. */
+function slowLog() {
+  const { repository, batches } = slowRepository(20);
+  const bus = new MemoryJobEventBus();
+  const published: JobEvent[] = [];
+  bus.subscribe((event) => published.push(event));
+  return { log: new JobEventLog(repository, bus, pino({ level: 'silent' }), 3, 100), batches, published };
+}
+
 describe('JobEventLog', () => {
   it('splits a backlog into writes of at most maximumBatch, and publishes every event in order', async () => {
-    const { repository, batches } = slowRepository(20);
-    const bus = new MemoryJobEventBus();
-    const published: JobEvent[] = [];
-    bus.subscribe((event) => published.push(event));
-    const log = new JobEventLog(repository, bus, pino({ level: 'silent' }), 3, 100);
+    const { log, batches, published } = slowLog();
 
     const appended: Array<Promise<JobEvent>> = [log.append('job-0', 'test.work', 'job.queued')];
     await new Promise((resolve) => setTimeout(resolve, 5)); // the first write is in flight
@@ -47,11 +52,7 @@ describe('JobEventLog', () => {
   });
 
   it("merges a job's progress waiting to be written, never across another of its events", async () => {
-    const { repository, batches } = slowRepository(20);
-    const bus = new MemoryJobEventBus();
-    const published: JobEvent[] = [];
-    bus.subscribe((event) => published.push(event));
-    const log = new JobEventLog(repository, bus, pino({ level: 'silent' }), 3, 100);
+    const { log, batches, published } = slowLog();
 
     const first = log.append('job-a', 'test.work', 'job.started');
     await new Promise((resolve) => setTimeout(resolve, 5)); // job.started is being written
