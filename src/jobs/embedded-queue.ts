@@ -75,11 +75,21 @@ export class EmbeddedQueue implements QueueDriver {
       if (claimed) {
         const type = claimed.type;
         this.active.set(type, (this.active.get(type) ?? 0) + 1);
-        const execution = this.runner!.execute(claimed).finally(() => {
-          this.active.set(type, (this.active.get(type) ?? 1) - 1);
-          this.inFlight.delete(execution);
-          this.wake?.();
-        });
+        const id = claimed.id;
+        const execution = this.runner!.execute(claimed)
+          // The runner settles a job's failures itself; what still escapes (the database failing while it
+          // records one) leaves the job running under its lease, which lapses and hands it back.
+          .catch((error: unknown) =>
+            this.options.logger.error(
+              { err: error, job: id },
+              'could not settle a job; its lease will lapse',
+            ),
+          )
+          .finally(() => {
+            this.active.set(type, (this.active.get(type) ?? 1) - 1);
+            this.inFlight.delete(execution);
+            this.wake?.();
+          });
         this.inFlight.add(execution);
         continue;
       }
