@@ -123,6 +123,7 @@ export async function createApplication(
     repository: webhookRepository,
     jobs: jobs.service,
     bus: jobs.bus,
+    events: jobs.repository,
     secretBox,
     dispatcher: guardedDispatcher,
     signingSecret: loadSigningSecret({

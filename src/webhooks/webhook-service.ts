@@ -9,11 +9,11 @@
 import { randomBytes } from 'node:crypto';
 import type { Logger } from 'pino';
 import { ConflictError, NotFoundError } from '../errors/index.js';
-import type { JobEvent, JobEventBus } from '../jobs/job-events.js';
+import type { JobEvent, JobEventBus, JobEventType } from '../jobs/job-events.js';
 import type { JobService } from '../jobs/job-service.js';
 import type { SecretBox } from '../security/secret-box.js';
 import type { GuardedDispatcher } from '../security/ssrf-guard.js';
-import type { JobRow } from '../storage/index.js';
+import type { JobRepository, JobRow } from '../storage/index.js';
 import type {
   WebhookAttemptRow,
   WebhookDeliveryFilter,
@@ -30,6 +30,7 @@ import {
   deliveryId,
   isPerJobEvent,
   subscriptionWants,
+  webhookEventTypes,
   webhookPayload,
   type DeliveryTarget,
 } from './webhook-events.js';
@@ -40,6 +41,10 @@ export interface WebhookServiceOptions {
   repository: WebhookRepository;
   jobs: Pick<JobService, 'get'>;
   bus: JobEventBus;
+  /** The stored job events, replayed at start for what live delivery may have missed. */
+  events: Pick<JobRepository, 'listEventsSince'>;
+  /** How far back that replay looks (15 minutes). */
+  replayWindowMs?: number;
   secretBox: SecretBox;
   /** The guarded dispatcher: every connection to a receiver is checked after DNS. */
   dispatcher: GuardedDispatcher;
@@ -92,6 +97,9 @@ function toSubscription(row: WebhookSubscriptionRow): WebhookSubscription {
   };
 }
 
+/** Stored events read per query when replaying. */
+const replayPage = 500;
+
 export class WebhookService {
   readonly signingSecret: string;
   private readonly worker: DeliveryWorker;
@@ -99,6 +107,7 @@ export class WebhookService {
   private readonly pendingEnqueues = new Set<Promise<void>>();
   private subscriptionCache: { expiresAt: number; subscriptions: Promise<WebhookSubscription[]> } | undefined;
   private unsubscribe: (() => void) | undefined;
+  private replay: Promise<void> | undefined;
 
   constructor(private readonly options: WebhookServiceOptions) {
     this.signingSecret = options.signingSecret;
@@ -123,12 +132,17 @@ export class WebhookService {
   /** Follow job events and deliver due webhooks from this process. */
   start(): void {
     this.unsubscribe ??= this.options.bus.subscribe((event) => this.onEvent(event));
+    this.replay ??= this.replayRecent().catch((error: unknown) =>
+      this.options.logger.error({ err: error }, 'could not replay recent job events for webhooks'),
+    );
     this.worker.start();
   }
 
   async stop(): Promise<void> {
     this.unsubscribe?.();
     this.unsubscribe = undefined;
+    await this.replay;
+    this.replay = undefined;
     await Promise.all([...this.pendingEnqueues]);
     await this.worker.stop();
   }
@@ -144,10 +158,46 @@ export class WebhookService {
     void work.finally(() => this.pendingEnqueues.delete(work));
   }
 
-  private async enqueue(event: JobEvent): Promise<void> {
+  /**
+   * Live events reach this service from the bus, after they are stored. One stored but never enqueued (the
+   * process stopped between the two, or the enqueue failed) would be lost, so at start the recent past is
+   * enqueued again. That is safe: a delivery's id comes from its event and target, so what exists stays as it
+   * is. A subscription hears only replayed events that happened after it was created.
+   */
+  private async replayRecent(): Promise<void> {
+    const since = this.clock() - (this.options.replayWindowMs ?? 15 * 60_000);
+    const subscriptions = await this.enabledSubscriptions();
+    const types = webhookEventTypes.filter(
+      (type) =>
+        isPerJobEvent(type) ||
+        subscriptions.some((subscription) => subscriptionWants(subscription.eventTypes, type)),
+    );
+    let afterId = 0;
+    for (;;) {
+      const rows = await this.options.events.listEventsSince({ since, afterId, types, limit: replayPage });
+      for (const row of rows) {
+        if (!this.unsubscribe) return; // stopping
+        const event: JobEvent = {
+          id: row.id,
+          jobId: row.job_id,
+          jobType: row.job_type,
+          type: row.type as JobEventType,
+          data: JSON.parse(row.data) as Record<string, unknown>,
+          createdAt: row.created_at,
+        };
+        await this.enqueue(event, { replayed: true });
+      }
+      if (rows.length < replayPage) return;
+      afterId = rows.at(-1)!.id;
+    }
+  }
+
+  private async enqueue(event: JobEvent, options: { replayed?: boolean } = {}): Promise<void> {
     const perJob = isPerJobEvent(event.type);
-    const subscriptions = (await this.enabledSubscriptions()).filter((subscription) =>
-      subscriptionWants(subscription.eventTypes, event.type),
+    const subscriptions = (await this.enabledSubscriptions()).filter(
+      (subscription) =>
+        subscriptionWants(subscription.eventTypes, event.type) &&
+        (!options.replayed || subscription.createdAt <= event.createdAt),
     );
     if (!perJob && subscriptions.length === 0) return;
     const job = await this.findJob(event.jobId);

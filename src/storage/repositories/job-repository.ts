@@ -311,6 +311,35 @@ export class JobRepository {
     return rows.map((row) => Number(row.id));
   }
 
+  /**
+   * Events of `types` stored at or after `since` (ms) with ids above `afterId`, oldest first, each with its
+   * job's type: for replaying what live delivery may have missed. Events of deleted jobs are left out.
+   */
+  listEventsSince(input: {
+    since: number;
+    afterId: number;
+    types: readonly string[];
+    limit: number;
+  }): Promise<Array<JobEventRow & { job_type: string }>> {
+    return this.db
+      .selectFrom('job_events')
+      .innerJoin('jobs', 'jobs.id', 'job_events.job_id')
+      .select([
+        'job_events.id',
+        'job_events.job_id',
+        'job_events.type',
+        'job_events.data',
+        'job_events.created_at',
+        'jobs.type as job_type',
+      ])
+      .where('job_events.created_at', '>=', input.since)
+      .where('job_events.id', '>', input.afterId)
+      .where('job_events.type', 'in', [...input.types])
+      .orderBy('job_events.id')
+      .limit(input.limit)
+      .execute();
+  }
+
   listEvents(jobId: string, afterId: number): Promise<JobEventRow[]> {
     return this.db
       .selectFrom('job_events')

@@ -65,6 +65,7 @@ describe.each(variants)('job webhooks: $name', (variant) => {
       repository: new WebhookRepository(database.db),
       jobs: system.service,
       bus: system.bus,
+      events: system.repository,
       secretBox,
       dispatcher,
       signingSecret,

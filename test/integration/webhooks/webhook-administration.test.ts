@@ -43,6 +43,7 @@ describe.each(variants)('webhook administration on $name', (variant) => {
       repository,
       jobs: { get: async () => Promise.reject(new Error('no jobs here')) },
       bus: new MemoryJobEventBus(),
+      events: { listEventsSince: async () => [] },
       secretBox,
       dispatcher,
       signingSecret,

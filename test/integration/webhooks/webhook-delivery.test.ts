@@ -20,6 +20,8 @@ import { WebhookService, type WebhookServiceOptions } from '../../../src/webhook
 import { createTestDatabase, isPostgresAvailable } from '../../support/databases.js';
 import { accept, startReceiver, type Answer } from './webhook-receiver.js';
 
+/** These tests publish events straight on the bus; none are stored to replay. */
+const noStoredEvents = { listEventsSince: async () => [] };
 const postgres = await isPostgresAvailable();
 const variants = [
   { name: 'sqlite', available: true },
@@ -98,6 +100,7 @@ describe.each(variants)('webhook delivery on $name', (variant) => {
       repository: context.repository,
       jobs: { get: context.get },
       bus: context.bus,
+      events: noStoredEvents,
       secretBox,
       dispatcher,
       signingSecret,
@@ -320,6 +323,7 @@ describe.each(variants)('webhook delivery on $name', (variant) => {
         repository: context.repository,
         jobs: { get: context.get },
         bus: new MemoryJobEventBus(),
+        events: noStoredEvents,
         secretBox: SecretBox.fromMasterKey('another master key'),
         dispatcher: createGuardedDispatcher({ allowPrivateHosts: true }),
         signingSecret,
