@@ -5,6 +5,7 @@
  * parsing the JSON they carry.
  */
 import { Transform, type TransformCallback } from 'node:stream';
+import { StringDecoder } from 'node:string_decoder';
 
 export const jsonArrayContentType = 'application/json; charset=UTF-8';
 
@@ -12,12 +13,14 @@ const dataPrefix = 'data:';
 
 /** SSE in (`data: {…}` lines, any chunking, LF or CRLF), a JSON array out: `[{…},\r\n{…}]`. */
 export class SseToJsonArray extends Transform {
+  /** Keeps a character cut between two chunks until its last byte arrives. */
+  private readonly decoder = new StringDecoder('utf8');
   /** The unfinished last line of what came so far. */
   private pending = '';
   private elements = 0;
 
   override _transform(chunk: Buffer | string, _encoding: BufferEncoding, done: TransformCallback): void {
-    const text = this.pending + (typeof chunk === 'string' ? chunk : chunk.toString('utf8'));
+    const text = this.pending + (typeof chunk === 'string' ? chunk : this.decoder.write(chunk));
     const lastNewline = text.lastIndexOf('\n');
     if (lastNewline === -1) {
       this.pending = text;
@@ -30,7 +33,7 @@ export class SseToJsonArray extends Transform {
   }
 
   override _flush(done: TransformCallback): void {
-    const out = this.elementsOf(this.pending);
+    const out = this.elementsOf(this.pending + this.decoder.end());
     this.pending = '';
     done(null, `${this.elements === 0 ? '[' : ''}${out}]`);
   }

@@ -29,7 +29,7 @@ describe('SseToJsonArray', () => {
 
   it('gives the same array for every cut of the bytes, multi-byte characters included', async () => {
     const bytes = Buffer.from(sse);
-    for (let cut = 1; cut < bytes.length; cut += 7) {
+    for (let cut = 1; cut < bytes.length; cut++) {
       const out = await framed([bytes.subarray(0, cut), bytes.subarray(cut)]);
       expect(JSON.parse(out), `cut at ${cut}`).toEqual(events);
     }
