@@ -24,6 +24,7 @@ import type {
   StreamEncoder,
   UsageObserver,
 } from '../protocols/client-protocol.js';
+import { wantsStreamUsage } from '../protocols/openai/index.js';
 import { readText } from '../providers/http/upstream-client.js';
 import type { ChatRequest, ChatStreamEvent, Usage } from '../providers/spec.js';
 import type { Principal } from '../security/api-keys.js';
@@ -222,7 +223,7 @@ export class ChatService {
     const options = { credential, signal };
     const encodeContext = {
       model: request.model,
-      includeUsage: call.protocol.name === 'openai' && includeUsageRequested(call.body),
+      includeUsage: call.protocol.name === 'openai' && wantsStreamUsage(call.body),
     };
     if (chat.relay && chat.protocol === call.protocol.name) {
       const body = call.body as Record<string, unknown>;
@@ -348,11 +349,6 @@ interface UsageDetails {
 function mediaKind(targets: RouteTarget[]): MediaKind | undefined {
   const kind = modelKind(targets[0]!.provider, targets[0]!.upstreamModel);
   return kind === 'chat' ? undefined : kind;
-}
-
-function includeUsageRequested(body: unknown): boolean {
-  const options = (body as { stream_options?: { include_usage?: unknown } }).stream_options;
-  return options?.include_usage === true;
 }
 
 async function firstChunk(
